@@ -1,0 +1,129 @@
+/* boot.c — yogurt as PID 1. Whatever happens, PID 1 never exits (that would
+ * panic the kernel): it hands over to the real init or powers off. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <linux/reboot.h>
+
+#include "boot.h"
+#include "phone/phone.h"
+#include "syscalls/syscalls.h"
+#include "format/format.h"
+
+struct boot_options {
+	char init[256];		/* yogurt.init= */
+	char mode[32];		/* yogurt.mode= */
+};
+
+static const struct {
+	const char *source, *target, *type;
+	unsigned long flags;
+	const char *data;
+} boot_mounts[] = {
+	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755" },
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755" },
+	{ "bpf", PHONE_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700" },
+};
+
+static void mount_all(void)
+{
+	for (size_t index = 0; index < sizeof(boot_mounts) / sizeof(boot_mounts[0]); index++) {
+		int error;
+
+		mkdir(boot_mounts[index].target, 0755);
+		error = sys_mount(boot_mounts[index].source, boot_mounts[index].target, boot_mounts[index].type,
+				  boot_mounts[index].flags, boot_mounts[index].data);
+		if (error < 0 && error != -EBUSY)
+			format_print(stderr, "yogurt: mounting %s on %s: %s\n", boot_mounts[index].type,
+				boot_mounts[index].target, strerror(-error));
+	}
+}
+
+/* Copies the value of `key=` from the command line into value. */
+static void option(const char *command_line, const char *key, char *value, size_t size)
+{
+	size_t key_length = strlen(key);
+
+	for (const char *word = command_line; *word;) {
+		size_t length = strcspn(word, " \t\n");
+
+		if (length > key_length && strncmp(word, key, key_length) == 0) {
+			size_t value_length = length - key_length;
+
+			if (value_length >= size)
+				value_length = size - 1;
+			memcpy(value, word + key_length, value_length);
+			value[value_length] = '\0';
+		}
+		word += length;
+		word += strspn(word, " \t\n");
+	}
+}
+
+static void read_options(struct boot_options *options)
+{
+	char command_line[4096];
+	ssize_t length = -1;
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+
+	format_string(options->init, sizeof(options->init), "/sbin/init");
+	options->mode[0] = '\0';
+	if (fd >= 0) {
+		length = read(fd, command_line, sizeof(command_line) - 1);
+		close(fd);
+	}
+	if (length <= 0)
+		return;
+	command_line[length] = '\0';
+	option(command_line, "yogurt.init=", options->init, sizeof(options->init));
+	option(command_line, "yogurt.mode=", options->mode, sizeof(options->mode));
+}
+
+static __attribute__((noreturn)) void power_off(void)
+{
+	fflush(NULL);
+	sync();
+	sys_reboot(LINUX_REBOOT_CMD_POWER_OFF);
+	/* Not allowed to power off: never exit all the same. */
+	for (;;)
+		pause();
+}
+
+int boot_main(int argc, char **argv)
+{
+	struct boot_options options;
+	struct topology topology;
+	struct report report = { .message = "" };
+	uint64_t elapsed_us = 0;
+	int error;
+
+	(void)argc;
+	mount_all();
+	read_options(&options);
+	topology_default(&topology);
+	error = phone_up(&topology, &report, &elapsed_us);
+	if (error < 0)
+		format_print(stderr, "yogurt: %s\n", report.message);
+	else
+		phone_print_ready(&topology, elapsed_us, stdout);
+	fflush(NULL);
+	if (strcmp(options.mode, "call") == 0) {
+		if (error == 0)
+			error = phone_call(&topology, stdout, &report);
+		if (error < 0)
+			format_print(stderr, "yogurt: %s\n", report.message);
+		format_print(stdout, "yogurt: call %s\n", error == 0 ? "passed" : "FAILED");
+		power_off();
+	}
+	/* The real init runs even with a broken phone: the machine must boot. */
+	argv[0] = options.init;
+	execv(options.init, argv);
+	format_print(stderr, "yogurt: cannot execute init %s: %s; powering off\n", options.init, strerror(errno));
+	power_off();
+}

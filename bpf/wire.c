@@ -1,0 +1,149 @@
+/* wire.c — instances of the embedded wire object on host-side devices, and
+ * reading their counters back from the kernel. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "bpf.h"
+#include "../format/format.h"
+
+extern const unsigned char wire_object_start[];
+extern const unsigned char wire_object_end[];
+
+const void *wire_object_image(size_t *size)
+{
+	*size = (size_t)(wire_object_end - wire_object_start);
+	return wire_object_start;
+}
+
+static const struct {
+	const char *section;
+	const char *pin;
+	uint32_t attach_type;
+} wire_hooks[] = {
+	/* The gate first, so no packet ever finds the device unguarded. */
+	{ "netkit/primary", "primary", BPF_NETKIT_PRIMARY },
+	{ "netkit/peer", "peer", BPF_NETKIT_PEER },
+};
+
+#define WIRE_HOOKS (sizeof(wire_hooks) / sizeof(wire_hooks[0]))
+
+static int attach_and_pin(struct bpf_object *object, uint32_t host_ifindex, const char *pin_dir, size_t *pinned)
+{
+	for (*pinned = 0; *pinned < WIRE_HOOKS; (*pinned)++) {
+		struct bpf_object_program *program = bpf_object_find_program(object, wire_hooks[*pinned].section);
+		char path[256];
+		int link, error;
+
+		if (!program) {
+			format_string(object->error, sizeof(object->error), "the wire object has no %s program",
+				 wire_hooks[*pinned].section);
+			return -ENOENT;
+		}
+		link = bpf_netkit_link_create(program->fd, host_ifindex, wire_hooks[*pinned].attach_type);
+		if (link < 0) {
+			format_string(object->error, sizeof(object->error), "attaching %s to ifindex %u: %s",
+				 wire_hooks[*pinned].section, host_ifindex, strerror(-link));
+			return link;
+		}
+		format_string(path, sizeof(path), "%s/%s", pin_dir, wire_hooks[*pinned].pin);
+		error = bpf_pin(link, path);
+		close(link);	/* the pin holds the link now */
+		if (error < 0) {
+			format_string(object->error, sizeof(object->error), "pinning %s: %s", path, strerror(-error));
+			return error;
+		}
+	}
+	return 0;
+}
+
+int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t target_ifindex,
+		const uint32_t secret[WIRE_SECRET_WORDS], const char *pin_dir)
+{
+	size_t pinned = 0;
+	int error;
+
+	error = bpf_object_set_global(object, WIRE_SYMBOL_TARGET, &target_ifindex, sizeof(target_ifindex));
+	if (error == 0)
+		error = bpf_object_set_global(object, WIRE_SYMBOL_SECRET, secret, WIRE_SECRET_WORDS * sizeof(uint32_t));
+	if (error == 0)
+		error = bpf_object_load(object);
+	if (error < 0)
+		return error;
+	if (mkdir(pin_dir, 0700) < 0) {
+		error = -errno;
+		format_string(object->error, sizeof(object->error), "creating %s: %s", pin_dir, strerror(errno));
+	} else {
+		error = attach_and_pin(object, host_ifindex, pin_dir, &pinned);
+		if (error < 0) {
+			/* Unpinning the only reference detaches the link. */
+			for (size_t index = 0; index < pinned; index++) {
+				char path[256];
+
+				format_string(path, sizeof(path), "%s/%s", pin_dir, wire_hooks[index].pin);
+				unlink(path);
+			}
+			rmdir(pin_dir);
+		}
+	}
+	bpf_object_unload(object);
+	return error;
+}
+
+/* The map called "wire_counters" among the program's maps: its fd. */
+static int counters_map(uint32_t program_id)
+{
+	uint32_t map_ids[8];
+	uint32_t map_count = 8;
+	struct bpf_prog_info info;
+	int error = bpf_program_info(program_id, &info, map_ids, &map_count);
+
+	if (error < 0)
+		return error;
+	for (uint32_t index = 0; index < map_count; index++) {
+		struct bpf_map_info map;
+		int fd = bpf_map_open(map_ids[index], &map);
+
+		if (fd < 0)
+			continue;
+		if (strcmp(map.name, "wire_counters") == 0 && map.value_size == sizeof(struct wire_count))
+			return fd;
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+int wire_read_counters(uint32_t host_ifindex, struct wire_count counters[WIRE_COUNTER_MAX])
+{
+	uint32_t ids[4], count = 0;
+	struct wire_count *per_cpu;
+	int cpus, fd, error;
+
+	memset(counters, 0, WIRE_COUNTER_MAX * sizeof(*counters));
+	error = bpf_netkit_query(host_ifindex, BPF_NETKIT_PRIMARY, ids, 4, &count);
+	if (error < 0)
+		return error;
+	if (count == 0)
+		return -ENOENT;
+	fd = counters_map(ids[0]);
+	if (fd < 0)
+		return fd;
+	cpus = bpf_possible_cpus();
+	per_cpu = cpus > 0 ? memory_allocate((size_t)cpus * sizeof(*per_cpu)) : NULL;
+	if (!per_cpu) {
+		close(fd);
+		return cpus < 0 ? cpus : -ENOMEM;
+	}
+	for (uint32_t key = 0; key < WIRE_COUNTER_MAX && error == 0; key++) {
+		error = bpf_map_lookup(fd, &key, per_cpu);
+		for (int cpu = 0; cpu < cpus && error == 0; cpu++) {
+			counters[key].packets += per_cpu[cpu].packets;
+			counters[key].bytes += per_cpu[cpu].bytes;
+		}
+	}
+	memory_free(per_cpu);
+	close(fd);
+	return error;
+}

@@ -1,0 +1,31 @@
+/* format — printf-style formatting for the handful of conversions yogurt
+ * uses: %s %c %d %i %u %x with flags '-' and '0', a width, and the length
+ * modifiers l, ll and z; %% too. musl's printf brings a floating-point
+ * formatter along that would cost an eighth of the 64 KiB binary.
+ * The format attributes let the compiler check every call. */
+#ifndef YOGURT_FORMAT_H
+#define YOGURT_FORMAT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Like vsnprintf: writes at most size bytes including the NUL, returns the
+ * length the whole text would have had. */
+size_t format_string_list(char *buffer, size_t size, const char *format, va_list arguments)
+	__attribute__((format(printf, 3, 0)));
+size_t format_string(char *buffer, size_t size, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Like fprintf, for texts up to 1 KiB (longer ones are cut). */
+void format_print_list(FILE *out, const char *format, va_list arguments)
+	__attribute__((format(printf, 2, 0)));
+void format_print(FILE *out, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* An IPv4 (4 bytes) or IPv6 (16 bytes) address as text, IPv6 with its
+ * longest run of zero groups written "::" (RFC 5952). Returns buffer. */
+#define FORMAT_ADDRESS_MAX 46
+const char *format_address(char buffer[FORMAT_ADDRESS_MAX], int family, const void *address);
+
+#endif

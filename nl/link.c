@@ -1,0 +1,190 @@
+/* link.c — network devices: netkit pairs, up, move, delete, look up, list. */
+#include <errno.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "nl.h"
+#include "internal.h"
+
+int nl_device_name_check(const char *name)
+{
+	if (!name || name[0] == '\0' || strnlen(name, IFNAMSIZ) >= IFNAMSIZ)
+		return -EINVAL;
+	return 0;
+}
+
+/* Starts an RTM_*LINK request in buffer: its ifinfomsg, or NULL. */
+static struct ifinfomsg *link_message_init(struct nl_message *message, void *buffer,
+					   size_t size, uint16_t type, uint16_t flags)
+{
+	struct ifinfomsg *link;
+
+	nl_message_init(message, buffer, size, type, flags);
+	link = nl_put_header(message, sizeof(*link));
+	if (link)
+		link->ifi_family = AF_UNSPEC;
+	return link;
+}
+
+int nl_netkit_message(struct nl_message *message, const struct netkit_pair *pair)
+{
+	struct nlattr *linkinfo, *data, *peer;
+
+	if (nl_device_name_check(pair->primary_name) < 0 ||
+	    nl_device_name_check(pair->peer_name) < 0)
+		return -EINVAL;
+	if (nl_put_string(message, IFLA_IFNAME, pair->primary_name) < 0)
+		return -EMSGSIZE;
+	/* Plain (not NLA_F_NESTED) nest types, as ip(8) sends them. */
+	linkinfo = nl_nest_start(message, IFLA_LINKINFO);
+	if (!linkinfo || nl_put_string(message, IFLA_INFO_KIND, "netkit") < 0)
+		return -EMSGSIZE;
+	data = nl_nest_start(message, IFLA_INFO_DATA);
+	if (!data ||
+	    nl_put_u32(message, IFLA_NETKIT_POLICY, pair->policy) < 0 ||
+	    nl_put_u32(message, IFLA_NETKIT_PEER_POLICY, pair->peer_policy) < 0 ||
+	    nl_put_u32(message, IFLA_NETKIT_MODE, pair->mode) < 0)
+		return -EMSGSIZE;
+	/* The peer is described like a link of its own: an ifinfomsg, then
+	 * its attributes — the same layout veth uses for VETH_INFO_PEER. */
+	peer = nl_nest_start(message, IFLA_NETKIT_PEER_INFO);
+	if (!peer || !nl_put_header(message, sizeof(struct ifinfomsg)) ||
+	    nl_put_string(message, IFLA_IFNAME, pair->peer_name) < 0)
+		return -EMSGSIZE;
+	if (pair->peer_netns_fd >= 0 &&
+	    nl_put_u32(message, IFLA_NET_NS_FD, (uint32_t)pair->peer_netns_fd) < 0)
+		return -EMSGSIZE;
+	nl_nest_end(message, peer);
+	nl_nest_end(message, data);
+	nl_nest_end(message, linkinfo);
+	return 0;
+}
+
+int nl_netkit_create(struct nl_socket *socket, const struct netkit_pair *pair)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	int err;
+
+	if (!link_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK,
+			       NLM_F_CREATE | NLM_F_EXCL))
+		return -EMSGSIZE;
+	err = nl_netkit_message(&message, pair);
+	if (err < 0)
+		return err;
+	return nl_request(socket, &message);
+}
+
+int nl_link_delete(struct nl_socket *socket, const char *name)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+
+	if (nl_device_name_check(name) < 0)
+		return -EINVAL;
+	if (!link_message_init(&message, buffer, sizeof(buffer), RTM_DELLINK, 0) ||
+	    nl_put_string(&message, IFLA_IFNAME, name) < 0)
+		return -EMSGSIZE;
+	return nl_request(socket, &message);
+}
+
+static int keep_index(const struct nlmsghdr *reply, void *context)
+{
+	struct ifinfomsg link;
+
+	if (reply->nlmsg_type != RTM_NEWLINK ||
+	    reply->nlmsg_len < NLMSG_LENGTH(sizeof(link)))
+		return -EBADMSG;
+	memcpy(&link, NLMSG_DATA(reply), sizeof(link));
+	if (link.ifi_index <= 0)
+		return -EBADMSG;
+	*(uint32_t *)context = (uint32_t)link.ifi_index;
+	return 1;
+}
+
+int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	uint32_t found = 0;
+	int err;
+
+	if (nl_device_name_check(name) < 0)
+		return -EINVAL;
+	/* A plain (non-dump) get: the kernel answers with the one link,
+	 * then the ACK — or -ENODEV. */
+	if (!link_message_init(&message, buffer, sizeof(buffer), RTM_GETLINK, NLM_F_ACK) ||
+	    nl_put_string(&message, IFLA_IFNAME, name) < 0)
+		return -EMSGSIZE;
+	err = nl_transact(socket, &message, keep_index, &found);
+	if (err < 0)
+		return err;
+	if (err == 0)
+		return -ENODEV;
+	*ifindex = found;
+	return 0;
+}
+
+int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	struct ifinfomsg *link;
+
+	link = link_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
+	if (!link)
+		return -EMSGSIZE;
+	link->ifi_index = (int)ifindex;
+	link->ifi_flags = IFF_UP;
+	link->ifi_change = IFF_UP;
+	return nl_request(socket, &message);
+}
+
+int nl_link_set_netns(struct nl_socket *socket, uint32_t ifindex, int netns_fd)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	struct ifinfomsg *link;
+
+	if (netns_fd < 0)
+		return -EBADF;
+	link = link_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
+	if (!link)
+		return -EMSGSIZE;
+	link->ifi_index = (int)ifindex;
+	if (nl_put_u32(&message, IFLA_NET_NS_FD, (uint32_t)netns_fd) < 0)
+		return -EMSGSIZE;
+	return nl_request(socket, &message);
+}
+
+struct link_walk {
+	int (*visit)(const struct nl_link_info *link, void *context);
+	void *context;
+};
+
+static int visit_link(const struct nlmsghdr *reply, void *context)
+{
+	struct link_walk *walk = context;
+	struct nl_link_info info;
+	int err;
+
+	if (reply->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	err = nl_link_info_parse(reply, &info);
+	if (err < 0)
+		return err;
+	return walk->visit(&info, walk->context);
+}
+
+int nl_link_list(struct nl_socket *socket,
+		 int (*visit)(const struct nl_link_info *link, void *context),
+		 void *context)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	struct link_walk walk = { .visit = visit, .context = context };
+
+	if (!link_message_init(&message, buffer, sizeof(buffer), RTM_GETLINK, 0))
+		return -EMSGSIZE;
+	return nl_dump(socket, &message, visit_link, &walk);
+}

@@ -1,0 +1,232 @@
+/* socket.c — rtnetlink sockets: opening them and exchanging requests. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "nl.h"
+#include "internal.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+static int route_socket_open(void)
+{
+	struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+	int on = 1;
+	int fd, err;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	/* Extended ACK: the kernel explains its refusals in words.
+	 * Capped ACK: an error quotes only our header, not the whole request. */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on)) < 0 ||
+	    bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int nl_open(struct nl_socket *socket)
+{
+	int fd = route_socket_open();
+
+	socket->fd = -1;
+	socket->sequence = 0;
+	socket->error[0] = '\0';
+	if (fd < 0)
+		return fd;
+	socket->fd = fd;
+	return 0;
+}
+
+int nl_open_in_netns(struct nl_socket *socket, int netns_fd)
+{
+	int home, err, back;
+
+	socket->fd = -1;
+	home = netns_open_current();
+	if (home < 0)
+		return home;
+	err = netns_enter(netns_fd);
+	if (err < 0) {
+		close(home);
+		return err;
+	}
+	/* A socket stays in the namespace it was created in. */
+	err = nl_open(socket);
+	back = netns_enter(home);
+	close(home);
+	if (back < 0) {
+		/* Stranded in the other namespace: the caller must know. */
+		nl_close(socket);
+		return back;
+	}
+	return err;
+}
+
+void nl_close(struct nl_socket *socket)
+{
+	if (socket->fd >= 0)
+		close(socket->fd);
+	socket->fd = -1;
+}
+
+static int send_message(struct nl_socket *socket, const struct nlmsghdr *request)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	ssize_t sent;
+
+	do {
+		sent = sendto(socket->fd, request, request->nlmsg_len, 0,
+			      (struct sockaddr *)&kernel, sizeof(kernel));
+	} while (sent < 0 && errno == EINTR);
+	if (sent < 0)
+		return -errno;
+	if ((size_t)sent != request->nlmsg_len)
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Copies the NLMSGERR_ATTR_MSG text found in attrs[0..len) into
+ * socket->error, bounded and NUL-terminated. */
+static void keep_error_text(struct nl_socket *socket, const char *attrs, size_t len)
+{
+	const struct nlattr *table[NLMSGERR_ATTR_MSG + 1];
+	size_t text_len;
+
+	if (nl_attr_parse(attrs, len, table, NLMSGERR_ATTR_MSG) < 0 ||
+	    !table[NLMSGERR_ATTR_MSG])
+		return;
+	text_len = strnlen(nl_attr_data(table[NLMSGERR_ATTR_MSG]),
+			   nl_attr_len(table[NLMSGERR_ATTR_MSG]));
+	if (text_len >= sizeof(socket->error))
+		text_len = sizeof(socket->error) - 1;
+	memcpy(socket->error, nl_attr_data(table[NLMSGERR_ATTR_MSG]), text_len);
+	socket->error[text_len] = '\0';
+}
+
+/* NLMSG_ERROR (and a dump's NLMSG_DONE): the errno it carries, with the
+ * extended-ACK text kept when the request failed. */
+static int reply_status(struct nl_socket *socket, const struct nlmsghdr *reply,
+			const char *payload, size_t payload_len)
+{
+	struct nlmsghdr quoted;
+	size_t skip;
+	int error;
+
+	/* Some NLMSG_DONE carry no status at all: that means success. */
+	if (payload_len < sizeof(error))
+		return reply->nlmsg_type == NLMSG_DONE ? 0 : -EBADMSG;
+	memcpy(&error, payload, sizeof(error));
+	if (error > 0)
+		return -EBADMSG;
+	if (error == 0 || !(reply->nlmsg_flags & NLM_F_ACK_TLVS))
+		return error;
+	/* The TLVs follow the error code and the quoted request: only its
+	 * header when capped, else all of it. NLMSG_DONE quotes nothing. */
+	skip = sizeof(error);
+	if (reply->nlmsg_type == NLMSG_ERROR) {
+		if (payload_len < sizeof(struct nlmsgerr))
+			return error;
+		memcpy(&quoted, payload + sizeof(error), sizeof(quoted));
+		if (reply->nlmsg_flags & NLM_F_CAPPED)
+			skip += sizeof(quoted);
+		else
+			skip += quoted.nlmsg_len;
+	}
+	skip = NLMSG_ALIGN(skip);
+	if (skip < payload_len)
+		keep_error_text(socket, payload + skip, payload_len - skip);
+	return error;
+}
+
+/* Reads one datagram into buffer: its length, or a negative errno. */
+static int receive(struct nl_socket *socket, char *buffer, size_t size)
+{
+	ssize_t len;
+
+	do {
+		/* MSG_TRUNC makes recv report the datagram's real length. */
+		len = recv(socket->fd, buffer, size, MSG_TRUNC);
+	} while (len < 0 && errno == EINTR);
+	if (len < 0)
+		return -errno;
+	if ((size_t)len > size)
+		return -EMSGSIZE;
+	return (int)len;
+}
+
+int nl_transact(struct nl_socket *socket, struct nl_message *message,
+		nl_visit_fn visit, void *context)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_RECEIVE_SIZE];
+	struct nlmsghdr *request = message->header;
+	int stopped = 0;
+	int err;
+
+	socket->error[0] = '\0';
+	if (message->capacity < NLMSG_HDRLEN || request->nlmsg_len > message->capacity)
+		return -EMSGSIZE;
+	request->nlmsg_seq = ++socket->sequence;
+	request->nlmsg_pid = 0;
+	err = send_message(socket, request);
+	if (err < 0)
+		return err;
+
+	for (;;) {
+		int len = receive(socket, buffer, sizeof(buffer));
+		size_t offset = 0;
+
+		if (len < 0)
+			return len;
+		while ((size_t)len - offset >= NLMSG_HDRLEN) {
+			struct nlmsghdr *reply = (struct nlmsghdr *)(buffer + offset);
+			size_t reply_len = reply->nlmsg_len;
+
+			if (reply_len < NLMSG_HDRLEN || reply_len > (size_t)len - offset)
+				return -EBADMSG;
+			offset += NLMSG_ALIGN(reply_len);
+			if (offset > (size_t)len)
+				offset = (size_t)len;
+			/* Leftovers of an earlier, abandoned request. */
+			if (reply->nlmsg_seq != request->nlmsg_seq)
+				continue;
+			if (reply->nlmsg_type == NLMSG_ERROR ||
+			    reply->nlmsg_type == NLMSG_DONE) {
+				/* Either ends the exchange: a request's ACK or
+				 * error, a dump's end or failure. */
+				err = reply_status(socket, reply, NLMSG_DATA(reply),
+						   reply_len - NLMSG_HDRLEN);
+				return err < 0 ? err : stopped;
+			}
+			if (reply->nlmsg_type == NLMSG_NOOP || stopped || !visit)
+				continue;
+			stopped = visit(reply, context);
+		}
+	}
+}
+
+int nl_request(struct nl_socket *socket, struct nl_message *message)
+{
+	if (message->capacity >= NLMSG_HDRLEN)
+		message->header->nlmsg_flags |= NLM_F_ACK;
+	return nl_transact(socket, message, NULL, NULL);
+}
+
+int nl_dump(struct nl_socket *socket, struct nl_message *message,
+	    nl_visit_fn visit, void *context)
+{
+	/* A dump ends with NLMSG_DONE; an ACK would be a second ending. */
+	if (message->capacity >= NLMSG_HDRLEN) {
+		message->header->nlmsg_flags |= NLM_F_DUMP | NLM_F_REQUEST;
+		message->header->nlmsg_flags &= ~NLM_F_ACK;
+	}
+	return nl_transact(socket, message, visit, context);
+}

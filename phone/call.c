@@ -1,0 +1,162 @@
+/* call.c — a call across the first phone: ICMP echo both ways, a TCP message
+ * each way with its content checked, and a host-side injection towards a
+ * yogurt that must not get through. Prints a KTAP-style transcript. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
+#include "phone.h"
+#include "../bpf/bpf.h"
+#include "../nl/nl.h"
+#include "../format/format.h"
+
+#define CALL_TCP_PORT 4242
+#define CALL_UDP_PORT 4243
+#define CALL_TIMEOUT_MS 3000
+
+struct call {
+	FILE *out;
+	const struct phone *phone;
+	int netns[2];
+	int step, passed;
+};
+
+static void step(struct call *call, int ok, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+static void step(struct call *call, int ok, const char *format, ...)
+{
+	va_list arguments;
+
+	call->step++;
+	call->passed += ok;
+	format_print(call->out, "%sok %d - ", ok ? "" : "not ", call->step);
+	va_start(arguments, format);
+	format_print_list(call->out, format, arguments);
+	va_end(arguments);
+	fputc('\n', call->out);
+	fflush(call->out);
+}
+
+static void ping(struct call *call, int from)
+{
+	const struct phone_end *source = &call->phone->ends[from], *target = &call->phone->ends[!from];
+	char address[FORMAT_ADDRESS_MAX];
+	uint64_t rtt = 0;
+	int error = probe_ping(call->netns[from], target->address, CALL_TIMEOUT_MS, &rtt);
+
+	format_address(address, AF_INET, &target->address);
+	if (error == 0)
+		step(call, 1, "ICMP echo %s -> %s (%s): reply in %llu.%03llu ms", source->netns, target->netns, address,
+		     (unsigned long long)(rtt / 1000), (unsigned long long)(rtt % 1000));
+	else
+		step(call, 0, "ICMP echo %s -> %s (%s): %s", source->netns, target->netns, address, strerror(-error));
+}
+
+/* One message from end `from` to the other over a fresh TCP connection,
+ * and an answer back on the same connection. */
+static void talk(struct call *call, int from)
+{
+	const struct phone_end *source = &call->phone->ends[from], *target = &call->phone->ends[!from];
+	char message[96], received[96];
+	int listener, client = -1, server = -1, error;
+	size_t length;
+
+	length = (size_t)format_string(message, sizeof(message), "hello %s, this is %s on the yogurt phone",
+				  target->netns, source->netns);
+	listener = probe_tcp_listen(call->netns[!from], target->address, CALL_TCP_PORT);
+	error = listener;
+	if (error >= 0)
+		error = client = probe_tcp_connect(call->netns[from], target->address, CALL_TCP_PORT, CALL_TIMEOUT_MS);
+	if (error >= 0)
+		error = server = probe_tcp_accept(listener, CALL_TIMEOUT_MS);
+	if (error >= 0)
+		error = probe_send_all(client, message, length, CALL_TIMEOUT_MS);
+	if (error >= 0)
+		error = probe_receive_all(server, received, length, CALL_TIMEOUT_MS);
+	if (error >= 0 && memcmp(message, received, length) != 0)
+		error = -EBADMSG;
+	if (error >= 0)
+		step(call, 1, "TCP %s -> %s: \"%s\" (%zu bytes) arrived intact", source->netns, target->netns, message, length);
+	else
+		step(call, 0, "TCP %s -> %s: %s", source->netns, target->netns, strerror(-error));
+	for (int *fd = (int[]){ listener, client, server, -1 }; *fd != -1; fd++)
+		if (*fd >= 0)
+			close(*fd);
+}
+
+static uint64_t dropped_at(const char *device)
+{
+	struct wire_count counters[WIRE_COUNTER_MAX];
+	unsigned int ifindex = if_nametoindex(device);
+
+	if (ifindex == 0 || wire_read_counters(ifindex, counters) < 0)
+		return 0;
+	return counters[WIRE_DROPPED_NOT_WIRE].packets;
+}
+
+/* The host writes a packet spoofed as yogurt-1 straight onto yogurt-2's
+ * host-side device: it must reach the gate and die there. */
+static void barge_in(struct call *call)
+{
+	const struct phone_end *spoofed = &call->phone->ends[0], *target = &call->phone->ends[1];
+	static const char payload[] = "barging in from the host";
+	char received[64];
+	uint64_t before = dropped_at(target->host_device), after;
+	int listener, error, got = -ETIMEDOUT;
+	struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr = target->address, .sin_port = htons(CALL_UDP_PORT) };
+
+	listener = probe_socket(call->netns[1], AF_INET, SOCK_DGRAM, 0);
+	error = listener;
+	if (error >= 0 && bind(listener, (struct sockaddr *)&local, sizeof(local)) < 0)
+		error = -errno;
+	if (error >= 0)
+		error = probe_inject_udp(target->host_device, spoofed->address, target->address, CALL_UDP_PORT,
+					 payload, sizeof(payload));
+	if (error >= 0)
+		got = probe_receive_datagram(listener, received, sizeof(received), 500);
+	after = dropped_at(target->host_device);
+	if (listener >= 0)
+		close(listener);
+	if (error < 0)
+		step(call, 0, "host injection towards %s on %s: could not try: %s", target->netns, target->host_device,
+		     strerror(-error));
+	else if (got >= 0)
+		step(call, 0, "host injection towards %s on %s: DELIVERED, the gate is open", target->netns,
+		     target->host_device);
+	else
+		step(call, 1, "host injection towards %s on %s: not delivered (gate drops: %llu -> %llu)", target->netns,
+		     target->host_device, (unsigned long long)before, (unsigned long long)after);
+}
+
+int phone_call(const struct topology *topology, FILE *out, struct report *report)
+{
+	struct call call = { .out = out, .phone = &topology->phones[0] };
+
+	for (int side = 0; side < 2; side++) {
+		call.netns[side] = netns_open(call.phone->ends[side].netns);
+		if (call.netns[side] < 0) {
+			if (side == 1)
+				close(call.netns[0]);
+			return report_error(report, call.netns[side], "namespace %s is not there: run 'yogurt up' first",
+					    call.phone->ends[side].netns);
+		}
+	}
+	format_print(out, "call: %s <-> %s\n", call.phone->ends[0].netns, call.phone->ends[1].netns);
+	ping(&call, 0);
+	ping(&call, 1);
+	talk(&call, 0);
+	talk(&call, 1);
+	barge_in(&call);
+	format_print(out, "call: %d of %d steps passed\n", call.passed, call.step);
+	close(call.netns[0]);
+	close(call.netns[1]);
+	if (call.passed != call.step)
+		return report_error(report, -EPROTO, "the call failed: %d of %d steps did not pass",
+				    call.step - call.passed, call.step);
+	return 0;
+}

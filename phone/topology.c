@@ -1,0 +1,43 @@
+/* topology.c — the default phone and the report helper. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "phone.h"
+#include "../format/format.h"
+
+static void end_init(struct phone_end *end, int number)
+{
+	format_string(end->netns, sizeof(end->netns), "yogurt-%d", number);
+	format_string(end->host_device, sizeof(end->host_device), "yg%d-host", number);
+	format_string(end->device, sizeof(end->device), "yg%d-cont", number);
+	end->address.s_addr = htonl(0x0a2a0000u | (uint32_t)number);	/* 10.42.0.N */
+	end->prefix_length = 24;
+}
+
+void topology_default(struct topology *topology)
+{
+	memset(topology, 0, sizeof(*topology));
+	end_init(&topology->phones[0].ends[0], 1);
+	end_init(&topology->phones[0].ends[1], 2);
+	topology->count = 1;
+}
+
+int report_error(struct report *report, int error, const char *format, ...)
+{
+	va_list arguments;
+
+	va_start(arguments, format);
+	format_string_list(report->message, sizeof(report->message), format, arguments);
+	va_end(arguments);
+	return error;
+}
+
+void phone_print_ready(const struct topology *topology, uint64_t elapsed_us, FILE *out)
+{
+	for (size_t index = 0; index < topology->count; index++)
+		format_print(out, "up: phone %s <-> %s ready in %llu.%03llu ms\n", topology->phones[index].ends[0].netns,
+			topology->phones[index].ends[1].netns, (unsigned long long)(elapsed_us / 1000),
+			(unsigned long long)(elapsed_us % 1000));
+}

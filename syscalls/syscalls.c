@@ -1,0 +1,51 @@
+/* Thin raw-syscall wrappers; see syscalls.h. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/reboot.h>
+
+#include "syscalls.h"
+
+/* syscall(2) reports through errno; turn that into the -errno convention. */
+static long result(long ret)
+{
+	return ret < 0 ? -errno : ret;
+}
+
+long sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+{
+	return result(syscall(SYS_bpf, cmd, attr, size));
+}
+
+int sys_setns(int fd, int nstype)
+{
+	return (int)result(syscall(SYS_setns, fd, nstype));
+}
+
+int sys_unshare(int flags)
+{
+	return (int)result(syscall(SYS_unshare, flags));
+}
+
+int sys_mount(const char *source, const char *target, const char *fstype,
+	      unsigned long flags, const void *data)
+{
+	return (int)result(syscall(SYS_mount, source, target, fstype, flags, data));
+}
+
+int sys_umount2(const char *target, int flags)
+{
+	return (int)result(syscall(SYS_umount2, target, flags));
+}
+
+int sys_reboot(int cmd)
+{
+	return (int)result(syscall(SYS_reboot, LINUX_REBOOT_MAGIC1,
+				   LINUX_REBOOT_MAGIC2, cmd, NULL));
+}
+
+long sys_getrandom(void *buffer, size_t len, unsigned int flags)
+{
+	return result(syscall(SYS_getrandom, buffer, len, flags));
+}

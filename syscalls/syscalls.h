@@ -1,0 +1,34 @@
+/* syscalls — the only place in yogurt that calls syscall(2).
+ *
+ * Each wrapper is a thin, documented door to one system call. They return
+ * the kernel's non-negative result, or a negative errno; they never touch
+ * the global errno as their way of reporting.
+ */
+#ifndef YOGURT_SYSCALLS_H
+#define YOGURT_SYSCALLS_H
+
+#include <stddef.h>
+#include <linux/bpf.h>
+#include "uapi_compat.h"
+
+/* bpf(2): cmd is a BPF_* command, attr its argument block of size bytes. */
+long sys_bpf(int cmd, union bpf_attr *attr, unsigned int size);
+
+/* setns(2): join the namespace behind fd (nstype: CLONE_NEW* or 0). */
+int sys_setns(int fd, int nstype);
+
+/* unshare(2): leave the current namespaces named by flags (CLONE_NEW*). */
+int sys_unshare(int flags);
+
+/* mount(2) and umount2(2). */
+int sys_mount(const char *source, const char *target, const char *fstype,
+	      unsigned long flags, const void *data);
+int sys_umount2(const char *target, int flags);
+
+/* reboot(2) with the magic numbers filled in; cmd is RB_* / LINUX_REBOOT_CMD_*. */
+int sys_reboot(int cmd);
+
+/* getrandom(2): fills len bytes (len <= 256 never returns short). */
+long sys_getrandom(void *buffer, size_t len, unsigned int flags);
+
+#endif
