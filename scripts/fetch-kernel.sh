@@ -1,0 +1,65 @@
+#!/bin/bash
+# Prints the path of the vmlinuz of Debian's newest cloud kernel of a series,
+# downloading and unpacking it once into a cache outside the git tree.
+#
+# Usage: scripts/fetch-kernel.sh [--modules] [SERIES]     SERIES defaults to 6.12
+#   --modules  print the unpacked tree's root instead (lib/modules/<release>/ is in it)
+# Cache: ${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}/kernel-<deb version>/
+set -euo pipefail
+
+die() { echo "fetch-kernel: $*" >&2; exit 1; }
+
+want=vmlinuz
+if [[ ${1:-} == --modules ]]; then
+	want=tree
+	shift
+fi
+series=${1:-6.12}
+[[ $series =~ ^[0-9]+\.[0-9]+$ ]] || die "bad series \"$series\" (want e.g. 6.12 or 6.1)"
+cache=${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}
+
+# Names look like linux-image-6.12.117+deb12-cloud-amd64-unsigned and
+# linux-image-6.1.0-56-cloud-amd64-unsigned; "6\.1\." cannot match 6.12.
+pattern="^linux-image-${series//./\\.}\\.[0-9]+([-+][0-9a-z]+)*-cloud-amd64-unsigned\$"
+
+# Prints "PACKAGE VERSION" of the newest match.  --full adds the records, so
+# one apt-cache run (about a second here: no pkgcache.bin) gives the version too.
+newest_package() {
+	apt-cache search --full --names-only "$pattern" |
+		awk '/^Package: /{name=$2} /^Version: /{print name, $2}' | sort -V -k1,1 | tail -n1
+}
+
+found=$(newest_package)
+if [[ -z $found ]]; then
+	apt-get update -qq >/dev/null 2>&1 || die "no $series cloud kernel in the apt lists and apt-get update failed (root?)"
+	found=$(newest_package)
+	[[ -n $found ]] || die "no package matches $pattern"
+fi
+read -r pkg version <<<"$found"
+tree=$cache/kernel-$version
+
+if [[ ! -d $tree ]]; then
+	mkdir -p "$cache"
+	download=$(mktemp -d)
+	staging=$(mktemp -d "$cache/.kernel-$version.XXXXXX")
+	trap 'rm -rf "$download" "$staging"' EXIT
+	# Run as root, apt-get download hands the file to user _apt: it must be able
+	# to write the directory (and reach it, hence /tmp rather than ~/.cache).
+	chmod 777 "$download"
+	(cd "$download" && apt-get download -q "$pkg=$version") >/dev/null 2>"$download/log" ||
+		die "apt-get download $pkg=$version failed: $(grep -m1 '^E:' "$download/log" || tail -n1 "$download/log")"
+	dpkg-deb -x "$download"/*.deb "$staging" 2>"$download/log" ||
+		die "dpkg-deb -x failed: $(tail -n1 "$download/log")"
+	# The tree appears complete or not at all, even if this run is interrupted;
+	# if a concurrent run got there first, its tree is as good as ours.
+	chmod 755 "$staging"
+	mv -T "$staging" "$tree" 2>/dev/null || [[ -d $tree ]] || die "cannot create $tree"
+fi
+
+vmlinuz=("$tree"/boot/vmlinuz-*)
+[[ -f ${vmlinuz[0]} ]] || die "no boot/vmlinuz-* in $tree"
+if [[ $want == tree ]]; then
+	echo "$tree"
+else
+	echo "${vmlinuz[0]}"
+fi
