@@ -32,7 +32,7 @@ LIBRARY_SOURCES := $(wildcard format/*.c syscalls/*.c nl/*.c phone/*.c) \
 SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
 HEADERS       := $(wildcard *.h */*.h)
 
-.PHONY: all deps kernel run test test-host test-vm bench clean
+.PHONY: all deps run test bench clean
 all: $(BUILD)/yogurt $(BUILD)/initramfs.cpio
 
 $(UAPI):
@@ -57,6 +57,16 @@ $(BUILD)/mkcpio: initramfs/mkcpio.c
 $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
 	$(BUILD)/mkcpio $@ - < initramfs/yogurt.list
 
+# The VM test image: yogurt as /init hands over to the test driver.
+VMTEST_SOURCES := tests/vm/vmtest.c $(LIBRARY_SOURCES) bpf/wire_object.S
+
+$(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $(UAPI)
+	mkdir -p $(BUILD)/tests
+	$(MUSL_CC) $(CFLAGS) -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(VMTEST_SOURCES) -static
+
+$(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list $(BUILD)/yogurt $(BUILD)/tests/vmtest
+	$(BUILD)/mkcpio $@ - < tests/vm/initramfs.list
+
 deps:
 	scripts/install-deps.sh
 
@@ -65,7 +75,7 @@ run: deps
 	scripts/run.sh $(KERNEL_SERIES)
 
 test: deps
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/tests/vm.cpio
 	tests/run.sh
 
 bench: deps
