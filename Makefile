@@ -79,7 +79,7 @@ test: deps
 	tests/run.sh
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/tests/vm.cpio
 	tests/bench.sh
 
 clean:

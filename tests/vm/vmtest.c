@@ -377,11 +377,49 @@ static void test_rollback(struct suite *suite)
 	netns_delete("yogurt-2");
 }
 
+/* vmtest.bench=N on the kernel command line: instead of the tests, run
+ * `yogurt down` + `yogurt up` N times and print what up reports. */
+static int bench_rounds(void)
+{
+	char command_line[2048];
+	const char *found;
+	ssize_t length = -1;
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		length = read(fd, command_line, sizeof(command_line) - 1);
+		close(fd);
+	}
+	if (length <= 0)
+		return 0;
+	command_line[length] = '\0';
+	found = strstr(command_line, "vmtest.bench=");
+	return found ? atoi(found + strlen("vmtest.bench=")) : 0;
+}
+
+static void bench(int rounds)
+{
+	char output[4096], line[200];
+
+	for (int round = 1; round <= rounds; round++) {
+		run_yogurt("down", output, sizeof(output));
+		run_yogurt("up", output, sizeof(output));
+		printf("bench: round %d: %s\n", round, first_line(output, line, sizeof(line)));
+	}
+}
+
 int main(void)
 {
 	struct suite suite = { 0 };
+	int rounds = bench_rounds();
 
 	topology_default(&suite.topology);
+	if (rounds > 0) {
+		bench(rounds);
+		printf("vmtest: done\n");
+		fflush(stdout);
+		sys_reboot(LINUX_REBOOT_CMD_POWER_OFF);
+	}
 	printf("KTAP version 1\n# vmtest on the phone that yogurt (PID 1) built\n");
 	test_boot(&suite);
 	test_ping(&suite, 0, "ping yogurt-1 -> yogurt-2");
