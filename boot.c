@@ -85,6 +85,27 @@ static void read_options(struct boot_options *options)
 	option(command_line, "yogurt.mode=", options->mode, sizeof(options->mode));
 }
 
+/* Each netkit attach waits for an RCU grace period (bpf_mprog_commit() calls
+ * synchronize_rcu() on 6.12), four per phone. As PID 1 nothing else runs
+ * yet, so expedited grace periods cost nobody anything; the previous
+ * setting is put back before the real init starts. */
+#define RCU_EXPEDITED "/sys/kernel/rcu_expedited"
+
+static char set_rcu_expedited(char value)
+{
+	char previous = '0';
+	int fd = open(RCU_EXPEDITED, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return value;
+	if (read(fd, &previous, 1) != 1)
+		previous = value;
+	if (pwrite(fd, &value, 1, 0) != 1)
+		previous = value;
+	close(fd);
+	return previous;
+}
+
 static __attribute__((noreturn)) void power_off(void)
 {
 	fflush(NULL);
@@ -101,13 +122,16 @@ int boot_main(int argc, char **argv)
 	struct topology topology;
 	struct report report = { .message = "" };
 	uint64_t elapsed_us = 0;
+	char rcu_expedited;
 	int error;
 
 	(void)argc;
 	mount_all();
 	read_options(&options);
 	topology_default(&topology);
+	rcu_expedited = set_rcu_expedited('1');
 	error = phone_up(&topology, &report, &elapsed_us);
+	set_rcu_expedited(rcu_expedited);
 	if (error < 0)
 		format_print(stderr, "yogurt: %s\n", report.message);
 	else
