@@ -1,4 +1,4 @@
-/* call.c — a call across the first phone: ICMP echo both ways, a TCP message
+/* call.c — a call across the first phone: ICMP and ICMPv6 echo both ways, a TCP message
  * each way with its content checked, and a host-side injection towards a
  * yogurt that must not get through. Prints a KTAP-style transcript. */
 #include <errno.h>
@@ -40,6 +40,21 @@ static void step(struct call *call, int ok, const char *format, ...)
 	va_end(arguments);
 	fputc('\n', call->out);
 	fflush(call->out);
+}
+
+static void ping6(struct call *call, int from)
+{
+	const struct phone_end *source = &call->phone->ends[from], *target = &call->phone->ends[!from];
+	char address[FORMAT_ADDRESS_MAX];
+	uint64_t rtt = 0;
+	int error = probe_ping6(call->netns[from], &target->address6, CALL_TIMEOUT_MS, &rtt);
+
+	format_address(address, AF_INET6, &target->address6);
+	if (error == 0)
+		step(call, 1, "ICMPv6 echo %s -> %s (%s): reply in %llu.%03llu ms", source->netns, target->netns, address,
+		     (unsigned long long)(rtt / 1000), (unsigned long long)(rtt % 1000));
+	else
+		step(call, 0, "ICMPv6 echo %s -> %s (%s): %s", source->netns, target->netns, address, strerror(-error));
 }
 
 static void ping(struct call *call, int from)
@@ -156,6 +171,10 @@ int phone_call(const struct topology *topology, FILE *out, struct report *report
 	format_print(out, "call: %s <-> %s\n", call.phone->ends[0].netns, call.phone->ends[1].netns);
 	ping(&call, 0);
 	ping(&call, 1);
+	if (call.phone->ends[0].prefix6_length && call.phone->ends[1].prefix6_length) {
+		ping6(&call, 0);
+		ping6(&call, 1);
+	}
 	talk(&call, 0);
 	talk(&call, 1);
 	barge_in(&call);

@@ -26,6 +26,8 @@ struct phone_end {
 	char device[PHONE_DEVICE_MAX];		/* "yg1-cont", inside netns */
 	struct in_addr address;			/* 10.42.0.1 */
 	uint8_t prefix_length;			/* 24 */
+	struct in6_addr address6;		/* fd42::1 */
+	uint8_t prefix6_length;			/* 64; 0: no IPv6 address */
 };
 
 struct phone {
@@ -42,7 +44,8 @@ struct report {
 	int kernel_refused;	/* the kernel said no (as opposed to bad input) */
 };
 
-/* The classic phone: yogurt-1 (10.42.0.1/24) <-> yogurt-2 (10.42.0.2/24). */
+/* The classic phone: yogurt-1 (10.42.0.1/24, fd42::1/64) <-> yogurt-2
+ * (10.42.0.2/24, fd42::2/64). */
 void topology_default(struct topology *topology);
 
 /* Builds every phone; the phone stays after the process exits. A failure
@@ -80,6 +83,9 @@ int probe_socket(int netns_fd, int domain, int type, int protocol);
 /* ICMP echo from inside netns_fd to `to`; 0 when the reply came within
  * timeout_ms (round trip in *rtt_us), -ETIMEDOUT when it did not. */
 int probe_ping(int netns_fd, struct in_addr to, int timeout_ms, uint64_t *rtt_us);
+
+/* ICMPv6 echo, the same way. */
+int probe_ping6(int netns_fd, const struct in6_addr *to, int timeout_ms, uint64_t *rtt_us);
 
 /* A TCP listener on address:port inside netns_fd; returns its fd. */
 int probe_tcp_listen(int netns_fd, struct in_addr address, uint16_t port);

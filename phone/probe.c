@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
 #include <netinet/udp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -128,6 +129,47 @@ int probe_ping(int netns_fd, struct in_addr to, int timeout_ms, uint64_t *rtt_us
 			continue;
 		reply = (const struct icmphdr *)(packet + header.ip_hl * 4);
 		if (reply->type == ICMP_ECHOREPLY && reply->un.echo.id == htons(identifier)) {
+			if (rtt_us)
+				*rtt_us = (uint64_t)(now_us() - start);
+			break;
+		}
+	}
+	close(fd);
+	return error;
+}
+
+int probe_ping6(int netns_fd, const struct in6_addr *to, int timeout_ms, uint64_t *rtt_us)
+{
+	struct sockaddr_in6 address = { .sin6_family = AF_INET6, .sin6_addr = *to };
+	struct icmp6_hdr request = { .icmp6_type = ICMP6_ECHO_REQUEST };
+	uint16_t identifier = (uint16_t)(getpid() ^ now_us());
+	int64_t start, deadline;
+	int fd, error = 0;
+
+	/* The kernel fills in the ICMPv6 checksum of a raw ICMPv6 socket. */
+	fd = probe_socket(netns_fd, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	if (fd < 0)
+		return fd;
+	request.icmp6_id = htons(identifier);
+	request.icmp6_seq = htons(1);
+	start = now_us();
+	deadline = start + (int64_t)timeout_ms * 1000;
+	if (sendto(fd, &request, sizeof(request), 0, (struct sockaddr *)&address, sizeof(address)) < 0)
+		error = -errno;
+	while (error == 0) {
+		struct icmp6_hdr reply;
+		struct sockaddr_in6 from;
+		socklen_t from_size = sizeof(from);
+		ssize_t length;
+
+		error = wait_for(fd, POLLIN, remaining_ms(deadline));
+		if (error < 0)
+			break;
+		/* Raw ICMPv6 sockets get the message without the IPv6 header. */
+		length = recvfrom(fd, &reply, sizeof(reply), 0, (struct sockaddr *)&from, &from_size);
+		if (length < (ssize_t)sizeof(reply) || memcmp(&from.sin6_addr, to, sizeof(*to)) != 0)
+			continue;
+		if (reply.icmp6_type == ICMP6_ECHO_REPLY && reply.icmp6_id == htons(identifier)) {
 			if (rtt_us)
 				*rtt_us = (uint64_t)(now_us() - start);
 			break;

@@ -14,6 +14,10 @@ static void end_init(struct phone_end *end, int number)
 	format_string(end->device, sizeof(end->device), "yg%d-cont", number);
 	end->address.s_addr = htonl(0x0a2a0000u | (uint32_t)number);	/* 10.42.0.N */
 	end->prefix_length = 24;
+	end->address6.s6_addr[0] = 0xfd;				/* fd42::N */
+	end->address6.s6_addr[1] = 0x42;
+	end->address6.s6_addr[15] = (uint8_t)number;
+	end->prefix6_length = 64;
 }
 
 void topology_default(struct topology *topology)

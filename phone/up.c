@@ -142,6 +142,8 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 		error = nl_link_index(&inside, end->device, &device);
 	if (error == 0)
 		error = nl_address_add(&inside, device, AF_INET, &end->address, end->prefix_length);
+	if (error == 0 && end->prefix6_length)
+		error = nl_address_add(&inside, device, AF_INET6, &end->address6, end->prefix6_length);
 	if (error == 0)
 		error = nl_link_set_up(&inside, device);
 	if (error < 0) {

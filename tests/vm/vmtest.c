@@ -335,7 +335,7 @@ static void test_lifecycle(struct suite *suite)
 	int status;
 
 	status = run_yogurt("call", output, sizeof(output));
-	check(suite, status == 0 && strstr(output, "5 of 5 steps passed"), "yogurt call passes", "exit %d", status);
+	check(suite, status == 0 && strstr(output, "7 of 7 steps passed"), "yogurt call passes", "exit %d", status);
 	if (status != 0)
 		printf("%s", output);
 	status = run_yogurt("up", output, sizeof(output));
