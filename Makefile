@@ -30,7 +30,7 @@ BPF_CFLAGS    := -target bpf -O2 -g $(WARNINGS) -idirafter $(UAPI)
 LIBRARY_SOURCES := $(wildcard format/*.c syscalls/*.c nl/*.c phone/*.c) \
                    bpf/elf.c bpf/object.c bpf/load.c bpf/kernel.c bpf/memory.c bpf/wire.c
 SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
-HEADERS       := $(wildcard *.h */*.h)
+HEADERS       := $(wildcard *.h */*.h tests/vm/*.h)
 
 .PHONY: all deps run test bench clean
 all: $(BUILD)/yogurt $(BUILD)/initramfs.cpio
@@ -58,11 +58,11 @@ $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
 	$(BUILD)/mkcpio $@ - < initramfs/yogurt.list
 
 # The VM test image: yogurt as /init hands over to the test driver.
-VMTEST_SOURCES := tests/vm/vmtest.c $(LIBRARY_SOURCES) bpf/wire_object.S
+VMTEST_SOURCES := $(wildcard tests/vm/*.c) $(LIBRARY_SOURCES) bpf/wire_object.S
 
 $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $(UAPI)
 	mkdir -p $(BUILD)/tests
-	$(MUSL_CC) $(CFLAGS) -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(VMTEST_SOURCES) -static
+	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(VMTEST_SOURCES) -static
 
 $(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list $(BUILD)/yogurt $(BUILD)/tests/vmtest
 	$(BUILD)/mkcpio $@ - < tests/vm/initramfs.list

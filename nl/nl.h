@@ -149,6 +149,13 @@ int nl_link_info_parse(const struct nlmsghdr *message, struct nl_link_info *info
 int nl_address_add(struct nl_socket *socket, uint32_t ifindex, int family,
 		   const void *address, uint8_t prefix_length);
 
+/* ---- routes ------------------------------------------------------------ */
+
+/* RTM_NEWROUTE: destination/prefix_length (AF_INET or AF_INET6; prefix 0 is
+ * the default route) straight out of ifindex, link scope, main table. */
+int nl_route_add(struct nl_socket *socket, int family, const void *destination, uint8_t prefix_length,
+		 uint32_t ifindex);
+
 /* ---- named network namespaces (the `ip netns` convention) -------------- */
 
 /* Directory of the bind mounts: /run/netns. */

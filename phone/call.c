@@ -1,19 +1,19 @@
-/* call.c — a call across the first phone: ICMP and ICMPv6 echo both ways, a TCP message
- * each way with its content checked, and a host-side injection towards a
- * yogurt that must not get through. Prints a KTAP-style transcript. */
+/* call.c — a call across the first phone: ICMP and ICMPv6 echo both ways, a
+ * TCP message each way with its content checked, and a host-side injection
+ * towards a yogurt that must not get through. Prints a KTAP-style
+ * transcript. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/socket.h>
 
 #include "phone.h"
 #include "../bpf/bpf.h"
-#include "../nl/nl.h"
 #include "../format/format.h"
+#include "../nl/nl.h"
 
 #define CALL_TCP_PORT 4242
 #define CALL_UDP_PORT 4243
@@ -42,51 +42,43 @@ static void step(struct call *call, int ok, const char *format, ...)
 	fflush(call->out);
 }
 
-static void ping6(struct call *call, int from)
+static const void *end_address(const struct phone_end *end, int family)
 {
-	const struct phone_end *source = &call->phone->ends[from], *target = &call->phone->ends[!from];
-	char address[FORMAT_ADDRESS_MAX];
-	uint64_t rtt = 0;
-	int error = probe_ping6(call->netns[from], &target->address6, CALL_TIMEOUT_MS, &rtt);
-
-	format_address(address, AF_INET6, &target->address6);
-	if (error == 0)
-		step(call, 1, "ICMPv6 echo %s -> %s (%s): reply in %llu.%03llu ms", source->netns, target->netns, address,
-		     (unsigned long long)(rtt / 1000), (unsigned long long)(rtt % 1000));
-	else
-		step(call, 0, "ICMPv6 echo %s -> %s (%s): %s", source->netns, target->netns, address, strerror(-error));
+	return family == AF_INET6 ? (const void *)&end->address6 : (const void *)&end->address;
 }
 
-static void ping(struct call *call, int from)
+static void ping(struct call *call, int from, int family)
 {
 	const struct phone_end *source = &call->phone->ends[from], *target = &call->phone->ends[!from];
+	const char *protocol = family == AF_INET6 ? "ICMPv6" : "ICMP";
 	char address[FORMAT_ADDRESS_MAX];
 	uint64_t rtt = 0;
-	int error = probe_ping(call->netns[from], target->address, CALL_TIMEOUT_MS, &rtt);
+	int error = probe_ping(call->netns[from], family, end_address(target, family), 56, CALL_TIMEOUT_MS, &rtt);
 
-	format_address(address, AF_INET, &target->address);
+	format_address(address, family, end_address(target, family));
 	if (error == 0)
-		step(call, 1, "ICMP echo %s -> %s (%s): reply in %llu.%03llu ms", source->netns, target->netns, address,
-		     (unsigned long long)(rtt / 1000), (unsigned long long)(rtt % 1000));
+		step(call, 1, "%s echo %s -> %s (%s): reply in %llu.%03llu ms", protocol, source->netns, target->netns,
+		     address, (unsigned long long)(rtt / 1000), (unsigned long long)(rtt % 1000));
 	else
-		step(call, 0, "ICMP echo %s -> %s (%s): %s", source->netns, target->netns, address, strerror(-error));
+		step(call, 0, "%s echo %s -> %s (%s): %s", protocol, source->netns, target->netns, address,
+		     strerror(-error));
 }
 
-/* One message from end `from` to the other over a fresh TCP connection,
- * and an answer back on the same connection. */
+/* One message from end `from` to the other over a fresh TCP connection. */
 static void talk(struct call *call, int from)
 {
 	const struct phone_end *source = &call->phone->ends[from], *target = &call->phone->ends[!from];
 	char message[96], received[96];
 	int listener, client = -1, server = -1, error;
+	union probe_address endpoint;
 	size_t length;
 
-	length = (size_t)format_string(message, sizeof(message), "hello %s, this is %s on the yogurt phone",
-				  target->netns, source->netns);
-	listener = probe_tcp_listen(call->netns[!from], target->address, CALL_TCP_PORT);
-	error = listener;
+	length = format_string(message, sizeof(message), "hello %s, this is %s on the yogurt phone",
+			       target->netns, source->netns);
+	probe_endpoint(&endpoint, AF_INET, &target->address, CALL_TCP_PORT);
+	error = listener = probe_tcp_listen(call->netns[!from], &endpoint);
 	if (error >= 0)
-		error = client = probe_tcp_connect(call->netns[from], target->address, CALL_TCP_PORT, CALL_TIMEOUT_MS);
+		error = client = probe_tcp_connect(call->netns[from], &endpoint, CALL_TIMEOUT_MS);
 	if (error >= 0)
 		error = server = probe_tcp_accept(listener, CALL_TIMEOUT_MS);
 	if (error >= 0)
@@ -120,18 +112,16 @@ static void barge_in(struct call *call)
 {
 	const struct phone_end *spoofed = &call->phone->ends[0], *target = &call->phone->ends[1];
 	static const char payload[] = "barging in from the host";
-	char received[64];
 	uint64_t before = dropped_at(target->host_device), after;
+	union probe_address from, to;
 	int listener, error, got = -ETIMEDOUT;
-	struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr = target->address, .sin_port = htons(CALL_UDP_PORT) };
+	char received[64];
 
-	listener = probe_socket(call->netns[1], AF_INET, SOCK_DGRAM, 0);
-	error = listener;
-	if (error >= 0 && bind(listener, (struct sockaddr *)&local, sizeof(local)) < 0)
-		error = -errno;
+	probe_endpoint(&from, AF_INET, &spoofed->address, CALL_UDP_PORT);
+	probe_endpoint(&to, AF_INET, &target->address, CALL_UDP_PORT);
+	error = listener = probe_udp_bind(call->netns[1], &to);
 	if (error >= 0)
-		error = probe_inject_udp(target->host_device, spoofed->address, target->address, CALL_UDP_PORT,
-					 payload, sizeof(payload));
+		error = probe_inject_udp(-1, target->host_device, &from, &to, payload, sizeof(payload));
 	/* ENOBUFS is AF_PACKET passing on the device's NET_XMIT_DROP: the
 	 * frame was sent and dropped on the way. The counters tell by whom. */
 	if (error == -ENOBUFS)
@@ -169,11 +159,11 @@ int phone_call(const struct topology *topology, FILE *out, struct report *report
 		}
 	}
 	format_print(out, "call: %s <-> %s\n", call.phone->ends[0].netns, call.phone->ends[1].netns);
-	ping(&call, 0);
-	ping(&call, 1);
+	ping(&call, 0, AF_INET);
+	ping(&call, 1, AF_INET);
 	if (call.phone->ends[0].prefix6_length && call.phone->ends[1].prefix6_length) {
-		ping6(&call, 0);
-		ping6(&call, 1);
+		ping(&call, 0, AF_INET6);
+		ping(&call, 1, AF_INET6);
 	}
 	talk(&call, 0);
 	talk(&call, 1);

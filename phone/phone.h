@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #define PHONE_MAX 8
 #define PHONE_NAME_MAX 64
@@ -72,29 +73,39 @@ int phone_call(const struct topology *topology, FILE *out, struct report *report
 int report_error(struct report *report, int error, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#endif
 
 /* ---- probes: small network checks used by call and by the tests -------- */
+
+/* An IPv4 or IPv6 socket address. */
+union probe_address {
+	struct sockaddr any;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/* Fills endpoint with address (4 or 16 bytes, by family) and port. */
+void probe_endpoint(union probe_address *endpoint, int family, const void *address, uint16_t port);
+socklen_t probe_endpoint_size(const union probe_address *endpoint);
 
 /* A socket created inside the namespace behind netns_fd (-1: right here);
  * it keeps working there after the caller has returned home. */
 int probe_socket(int netns_fd, int domain, int type, int protocol);
 
-/* ICMP echo from inside netns_fd to `to`; 0 when the reply came within
- * timeout_ms (round trip in *rtt_us), -ETIMEDOUT when it did not. */
-int probe_ping(int netns_fd, struct in_addr to, int timeout_ms, uint64_t *rtt_us);
+/* ICMP or ICMPv6 echo from inside netns_fd to `to` (family AF_INET or
+ * AF_INET6); 0 when the reply came within timeout_ms (round trip in
+ * *rtt_us, may be NULL), -ETIMEDOUT when it did not. payload_size bytes of
+ * payload (0 to 1472) follow the echo header. */
+int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, int timeout_ms, uint64_t *rtt_us);
 
-/* ICMPv6 echo, the same way. */
-int probe_ping6(int netns_fd, const struct in6_addr *to, int timeout_ms, uint64_t *rtt_us);
-
-/* A TCP listener on address:port inside netns_fd; returns its fd. */
-int probe_tcp_listen(int netns_fd, struct in_addr address, uint16_t port);
-
-/* A TCP connection from inside netns_fd to to:port within timeout_ms. */
-int probe_tcp_connect(int netns_fd, struct in_addr to, uint16_t port, int timeout_ms);
-
-/* Accepts one connection on listener within timeout_ms. */
+/* TCP: a listener on endpoint inside netns_fd; a connection from inside
+ * netns_fd to endpoint within timeout_ms; accepting one within timeout_ms.
+ * Each returns an fd. */
+int probe_tcp_listen(int netns_fd, const union probe_address *endpoint);
+int probe_tcp_connect(int netns_fd, const union probe_address *endpoint, int timeout_ms);
 int probe_tcp_accept(int listener, int timeout_ms);
+
+/* A UDP socket bound to endpoint inside netns_fd. */
+int probe_udp_bind(int netns_fd, const union probe_address *endpoint);
 
 /* Sends all of data; receives exactly length bytes. Both give up after
  * timeout_ms without progress. */
@@ -104,8 +115,18 @@ int probe_receive_all(int fd, void *data, size_t length, int timeout_ms);
 /* Waits up to timeout_ms for a datagram on fd: its length, or -ETIMEDOUT. */
 int probe_receive_datagram(int fd, void *data, size_t length, int timeout_ms);
 
-/* Writes a whole IPv4/UDP frame (zero MACs, as L3 netkit has) straight onto
- * device with an AF_PACKET socket, bypassing routing: what a capture tool
- * or a container runtime holding CAP_NET_RAW could do. */
-int probe_inject_udp(const char *device, struct in_addr from, struct in_addr to, uint16_t port,
-		     const void *payload, size_t length);
+/* Writes a whole IPv4 or IPv6 UDP frame (zero MACs, as L3 netkit has, and
+ * valid checksums) straight onto device inside netns_fd with an AF_PACKET
+ * socket, bypassing routing: what a capture tool or a container runtime
+ * holding CAP_NET_RAW could do. from and to hold the ports. ENOBUFS means
+ * the device dropped it on transmit. */
+int probe_inject_udp(int netns_fd, const char *device, const union probe_address *from,
+		     const union probe_address *to, const void *payload, size_t length);
+
+/* Sends an IPv4 or IPv6 UDP packet with a source address of the caller's
+ * choosing through a raw IP socket (IPPROTO_RAW, header included) from
+ * inside netns_fd: what a CAP_NET_RAW process could forge. */
+int probe_send_raw_udp(int netns_fd, const union probe_address *from, const union probe_address *to,
+		       const void *payload, size_t length);
+
+#endif

@@ -1,6 +1,7 @@
 /* probe.c — small network checks across namespaces: ping, TCP, UDP, and
- * AF_PACKET injection. One process does both ends: a socket belongs to the
- * namespace it was created in, so it is created there and used from home. */
+ * AF_PACKET injection, for IPv4 and IPv6. One process does both ends: a
+ * socket belongs to the namespace it was created in, so it is created there
+ * and used from home. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -10,16 +11,37 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <netinet/ip.h>
-#include <netinet/ip_icmp.h>
 #include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/udp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "phone.h"
 #include "../nl/nl.h"
+
+void probe_endpoint(union probe_address *endpoint, int family, const void *address, uint16_t port)
+{
+	memset(endpoint, 0, sizeof(*endpoint));
+	if (family == AF_INET6) {
+		endpoint->v6.sin6_family = AF_INET6;
+		memcpy(&endpoint->v6.sin6_addr, address, 16);
+		endpoint->v6.sin6_port = htons(port);
+	} else {
+		endpoint->v4.sin_family = AF_INET;
+		memcpy(&endpoint->v4.sin_addr, address, 4);
+		endpoint->v4.sin_port = htons(port);
+	}
+}
+
+socklen_t probe_endpoint_size(const union probe_address *endpoint)
+{
+	return endpoint->any.sa_family == AF_INET6 ? sizeof(endpoint->v6) : sizeof(endpoint->v4);
+}
 
 int probe_socket(int netns_fd, int domain, int type, int protocol)
 {
@@ -79,10 +101,10 @@ static int wait_for(int fd, short events, int timeout_ms)
 	return ready == 0 ? -ETIMEDOUT : 0;
 }
 
-static uint16_t checksum(const void *data, size_t length)
+/* The Internet checksum, over a pseudo-header sum (sum) and data. */
+static uint16_t checksum(uint32_t sum, const void *data, size_t length)
 {
 	const uint8_t *bytes = data;
-	uint32_t sum = 0;
 
 	for (size_t index = 0; index + 1 < length; index += 2)
 		sum += (uint32_t)(bytes[index] << 8 | bytes[index + 1]);
@@ -93,83 +115,76 @@ static uint16_t checksum(const void *data, size_t length)
 	return htons((uint16_t)~sum);
 }
 
-int probe_ping(int netns_fd, struct in_addr to, int timeout_ms, uint64_t *rtt_us)
+/* An ICMP or ICMPv6 reply to our echo, from `to`? IPv4 raw sockets hand
+ * over the IP header too; IPv6 ones do not. */
+static int is_our_reply(int family, const unsigned char *packet, ssize_t length, const void *to, uint16_t identifier)
 {
-	struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr = to };
-	struct icmphdr request = { .type = ICMP_ECHO };
-	uint16_t identifier = (uint16_t)(getpid() ^ now_us());
-	int64_t start, deadline;
-	int fd, error = 0;
-
-	fd = probe_socket(netns_fd, AF_INET, SOCK_RAW, IPPROTO_ICMP);
-	if (fd < 0)
-		return fd;
-	request.un.echo.id = htons(identifier);
-	request.un.echo.sequence = htons(1);
-	request.checksum = checksum(&request, sizeof(request));
-	start = now_us();
-	deadline = start + (int64_t)timeout_ms * 1000;
-	if (sendto(fd, &request, sizeof(request), 0, (struct sockaddr *)&address, sizeof(address)) < 0)
-		error = -errno;
-	while (error == 0) {
-		unsigned char packet[1500];
-		const struct icmphdr *reply;
+	if (family == AF_INET) {
 		struct ip header;
-		ssize_t length;
+		struct icmphdr reply;
 
-		error = wait_for(fd, POLLIN, remaining_ms(deadline));
-		if (error < 0)
-			break;
-		length = recv(fd, packet, sizeof(packet), 0);
 		if (length < (ssize_t)sizeof(header))
-			continue;
-		/* A raw socket sees every ICMP message: keep only our reply. */
+			return 0;
 		memcpy(&header, packet, sizeof(header));
-		if (length < (ssize_t)(header.ip_hl * 4 + sizeof(*reply)) || header.ip_src.s_addr != to.s_addr)
-			continue;
-		reply = (const struct icmphdr *)(packet + header.ip_hl * 4);
-		if (reply->type == ICMP_ECHOREPLY && reply->un.echo.id == htons(identifier)) {
-			if (rtt_us)
-				*rtt_us = (uint64_t)(now_us() - start);
-			break;
-		}
+		if (length < (ssize_t)(header.ip_hl * 4 + sizeof(reply)) || memcmp(&header.ip_src, to, 4) != 0)
+			return 0;
+		memcpy(&reply, packet + header.ip_hl * 4, sizeof(reply));
+		return reply.type == ICMP_ECHOREPLY && reply.un.echo.id == htons(identifier);
+	} else {
+		struct icmp6_hdr reply;
+
+		if (length < (ssize_t)sizeof(reply))
+			return 0;
+		memcpy(&reply, packet, sizeof(reply));
+		return reply.icmp6_type == ICMP6_ECHO_REPLY && reply.icmp6_id == htons(identifier);
 	}
-	close(fd);
-	return error;
 }
 
-int probe_ping6(int netns_fd, const struct in6_addr *to, int timeout_ms, uint64_t *rtt_us)
+int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, int timeout_ms, uint64_t *rtt_us)
 {
-	struct sockaddr_in6 address = { .sin6_family = AF_INET6, .sin6_addr = *to };
-	struct icmp6_hdr request = { .icmp6_type = ICMP6_ECHO_REQUEST };
+	unsigned char request[8 + 1472];
 	uint16_t identifier = (uint16_t)(getpid() ^ now_us());
+	union probe_address target;
 	int64_t start, deadline;
 	int fd, error = 0;
 
-	/* The kernel fills in the ICMPv6 checksum of a raw ICMPv6 socket. */
-	fd = probe_socket(netns_fd, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	if (payload_size > sizeof(request) - 8)
+		return -EMSGSIZE;
+	probe_endpoint(&target, family, to, 0);
+	/* Echo header: type, code, checksum, identifier, sequence 1. */
+	memset(request, 0, 8 + payload_size);
+	request[0] = family == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
+	request[4] = (uint8_t)(identifier >> 8);
+	request[5] = (uint8_t)identifier;
+	request[7] = 1;
+	for (size_t index = 0; index < payload_size; index++)
+		request[8 + index] = (uint8_t)index;
+	if (family == AF_INET) {
+		uint16_t sum = checksum(0, request, 8 + payload_size);
+
+		memcpy(request + 2, &sum, 2);
+	}
+	/* The kernel fills in ICMPv6 checksums itself (RFC 3542). */
+	fd = probe_socket(netns_fd, family, SOCK_RAW, family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (fd < 0)
 		return fd;
-	request.icmp6_id = htons(identifier);
-	request.icmp6_seq = htons(1);
 	start = now_us();
 	deadline = start + (int64_t)timeout_ms * 1000;
-	if (sendto(fd, &request, sizeof(request), 0, (struct sockaddr *)&address, sizeof(address)) < 0)
+	if (sendto(fd, request, 8 + payload_size, 0, &target.any, probe_endpoint_size(&target)) < 0)
 		error = -errno;
 	while (error == 0) {
-		struct icmp6_hdr reply;
-		struct sockaddr_in6 from;
+		unsigned char packet[1600];
+		union probe_address from;
 		socklen_t from_size = sizeof(from);
 		ssize_t length;
 
 		error = wait_for(fd, POLLIN, remaining_ms(deadline));
 		if (error < 0)
 			break;
-		/* Raw ICMPv6 sockets get the message without the IPv6 header. */
-		length = recvfrom(fd, &reply, sizeof(reply), 0, (struct sockaddr *)&from, &from_size);
-		if (length < (ssize_t)sizeof(reply) || memcmp(&from.sin6_addr, to, sizeof(*to)) != 0)
+		length = recvfrom(fd, packet, sizeof(packet), 0, &from.any, &from_size);
+		if (family == AF_INET6 && memcmp(&from.v6.sin6_addr, to, 16) != 0)
 			continue;
-		if (reply.icmp6_type == ICMP6_ECHO_REPLY && reply.icmp6_id == htons(identifier)) {
+		if (is_our_reply(family, packet, length, to, identifier)) {
 			if (rtt_us)
 				*rtt_us = (uint64_t)(now_us() - start);
 			break;
@@ -179,15 +194,14 @@ int probe_ping6(int netns_fd, const struct in6_addr *to, int timeout_ms, uint64_
 	return error;
 }
 
-int probe_tcp_listen(int netns_fd, struct in_addr address, uint16_t port)
+int probe_tcp_listen(int netns_fd, const union probe_address *endpoint)
 {
-	struct sockaddr_in local = { .sin_family = AF_INET, .sin_addr = address, .sin_port = htons(port) };
-	int one = 1, fd = probe_socket(netns_fd, AF_INET, SOCK_STREAM, 0);
+	int one = 1, fd = probe_socket(netns_fd, endpoint->any.sa_family, SOCK_STREAM, 0);
 
 	if (fd < 0)
 		return fd;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 || listen(fd, 4) < 0) {
+	if (bind(fd, &endpoint->any, probe_endpoint_size(endpoint)) < 0 || listen(fd, 4) < 0) {
 		int error = -errno;
 
 		close(fd);
@@ -196,16 +210,15 @@ int probe_tcp_listen(int netns_fd, struct in_addr address, uint16_t port)
 	return fd;
 }
 
-int probe_tcp_connect(int netns_fd, struct in_addr to, uint16_t port, int timeout_ms)
+int probe_tcp_connect(int netns_fd, const union probe_address *endpoint, int timeout_ms)
 {
-	struct sockaddr_in remote = { .sin_family = AF_INET, .sin_addr = to, .sin_port = htons(port) };
-	int fd = probe_socket(netns_fd, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = probe_socket(netns_fd, endpoint->any.sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	int error = 0, status = 0;
 	socklen_t size = sizeof(status);
 
 	if (fd < 0)
 		return fd;
-	if (connect(fd, (struct sockaddr *)&remote, sizeof(remote)) < 0) {
+	if (connect(fd, &endpoint->any, probe_endpoint_size(endpoint)) < 0) {
 		if (errno != EINPROGRESS)
 			error = -errno;
 		else if ((error = wait_for(fd, POLLOUT, timeout_ms)) == 0 &&
@@ -227,6 +240,19 @@ int probe_tcp_accept(int listener, int timeout_ms)
 		return error;
 	fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	return fd < 0 ? -errno : fd;
+}
+
+int probe_udp_bind(int netns_fd, const union probe_address *endpoint)
+{
+	int fd = probe_socket(netns_fd, endpoint->any.sa_family, SOCK_DGRAM, 0);
+
+	if (fd >= 0 && bind(fd, &endpoint->any, probe_endpoint_size(endpoint)) < 0) {
+		int error = -errno;
+
+		close(fd);
+		return error;
+	}
+	return fd;
 }
 
 int probe_send_all(int fd, const void *data, size_t length, int timeout_ms)
@@ -286,34 +312,115 @@ int probe_receive_datagram(int fd, void *data, size_t length, int timeout_ms)
 	return got < 0 ? -errno : (int)got;
 }
 
-int probe_inject_udp(const char *device, struct in_addr from, struct in_addr to, uint16_t port,
-		     const void *payload, size_t length)
+/* The UDP checksum's pseudo-header sum (RFC 768, RFC 8200 8.1). */
+static uint32_t pseudo_header_sum(const union probe_address *from, const union probe_address *to, size_t udp_length)
 {
-	unsigned char frame[ETH_HLEN + sizeof(struct ip) + sizeof(struct udphdr) + 512];
-	struct ip ip = { .ip_v = 4, .ip_hl = 5, .ip_ttl = 64, .ip_p = IPPROTO_UDP, .ip_src = from, .ip_dst = to };
-	struct udphdr udp = { .uh_sport = htons(port), .uh_dport = htons(port) };
-	struct sockaddr_ll link = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_halen = ETH_ALEN };
-	size_t total = ETH_HLEN + sizeof(ip) + sizeof(udp) + length;
-	uint16_t ethertype = htons(ETH_P_IP);
-	int fd, error = 0;
+	const uint8_t *source, *destination;
+	size_t address_size;
+	uint32_t sum = (uint32_t)IPPROTO_UDP + (uint32_t)udp_length;
 
-	if (length > 512)
-		return -EMSGSIZE;
-	link.sll_ifindex = (int)if_nametoindex(device);
-	if (link.sll_ifindex == 0)
-		return -ENODEV;
-	ip.ip_len = htons((uint16_t)(total - ETH_HLEN));
-	ip.ip_sum = checksum(&ip, sizeof(ip));
-	udp.uh_ulen = htons((uint16_t)(sizeof(udp) + length));	/* checksum 0: none, fine for IPv4 */
+	if (from->any.sa_family == AF_INET6) {
+		source = from->v6.sin6_addr.s6_addr, destination = to->v6.sin6_addr.s6_addr, address_size = 16;
+	} else {
+		source = (const uint8_t *)&from->v4.sin_addr, destination = (const uint8_t *)&to->v4.sin_addr;
+		address_size = 4;
+	}
+	for (size_t index = 0; index < address_size; index += 2)
+		sum += (uint32_t)(source[index] << 8 | source[index + 1]) +
+		       (uint32_t)(destination[index] << 8 | destination[index + 1]);
+	return sum;
+}
+
+/* Lays out [Ethernet | IPv4 or IPv6 | UDP | payload] in frame; its length. */
+static size_t build_udp_frame(unsigned char *frame, const union probe_address *from, const union probe_address *to,
+			      const void *payload, size_t length)
+{
+	int is_ipv6 = from->any.sa_family == AF_INET6;
+	size_t ip_size = is_ipv6 ? sizeof(struct ip6_hdr) : sizeof(struct ip);
+	size_t udp_length = sizeof(struct udphdr) + length;
+	struct udphdr udp = {
+		.uh_sport = is_ipv6 ? from->v6.sin6_port : from->v4.sin_port,
+		.uh_dport = is_ipv6 ? to->v6.sin6_port : to->v4.sin_port,
+		.uh_ulen = htons((uint16_t)udp_length),
+	};
+	uint16_t ethertype = htons(is_ipv6 ? ETH_P_IPV6 : ETH_P_IP);
+	unsigned char *udp_start = frame + ETH_HLEN + ip_size;
+
 	memset(frame, 0, ETH_HLEN);
 	memcpy(frame + 2 * ETH_ALEN, &ethertype, sizeof(ethertype));
-	memcpy(frame + ETH_HLEN, &ip, sizeof(ip));
-	memcpy(frame + ETH_HLEN + sizeof(ip), &udp, sizeof(udp));
-	memcpy(frame + ETH_HLEN + sizeof(ip) + sizeof(udp), payload, length);
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (is_ipv6) {
+		struct ip6_hdr ip = { .ip6_src = from->v6.sin6_addr, .ip6_dst = to->v6.sin6_addr };
+
+		ip.ip6_flow = htonl(6u << 28);
+		ip.ip6_plen = htons((uint16_t)udp_length);
+		ip.ip6_nxt = IPPROTO_UDP;
+		ip.ip6_hlim = 64;
+		memcpy(frame + ETH_HLEN, &ip, sizeof(ip));
+	} else {
+		struct ip ip = { .ip_v = 4, .ip_hl = 5, .ip_ttl = 64, .ip_p = IPPROTO_UDP,
+				 .ip_src = from->v4.sin_addr, .ip_dst = to->v4.sin_addr };
+
+		ip.ip_len = htons((uint16_t)(sizeof(ip) + udp_length));
+		ip.ip_sum = checksum(0, &ip, sizeof(ip));
+		memcpy(frame + ETH_HLEN, &ip, sizeof(ip));
+	}
+	memcpy(udp_start, &udp, sizeof(udp));
+	memcpy(udp_start + sizeof(udp), payload, length);
+	udp.uh_sum = checksum(pseudo_header_sum(from, to, udp_length), udp_start, udp_length);
+	if (udp.uh_sum == 0)
+		udp.uh_sum = 0xffff;	/* zero means "no checksum" */
+	memcpy(udp_start + offsetof(struct udphdr, uh_sum), &udp.uh_sum, sizeof(udp.uh_sum));
+	return ETH_HLEN + ip_size + udp_length;
+}
+
+int probe_inject_udp(int netns_fd, const char *device, const union probe_address *from,
+		     const union probe_address *to, const void *payload, size_t length)
+{
+	unsigned char frame[ETH_HLEN + sizeof(struct ip6_hdr) + sizeof(struct udphdr) + 512];
+	struct sockaddr_ll link = { .sll_family = AF_PACKET, .sll_halen = ETH_ALEN };
+	struct ifreq request;
+	size_t total;
+	int fd, error = 0;
+
+	if (length > 512 || from->any.sa_family != to->any.sa_family || strlen(device) >= sizeof(request.ifr_name))
+		return -EINVAL;
+	total = build_udp_frame(frame, from, to, payload, length);
+	link.sll_protocol = htons(from->any.sa_family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP);
+	fd = probe_socket(netns_fd, AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
-		return -errno;
-	if (sendto(fd, frame, total, 0, (struct sockaddr *)&link, sizeof(link)) < 0)
+		return fd;
+	/* The socket's own namespace resolves the device name. */
+	memset(&request, 0, sizeof(request));
+	memcpy(request.ifr_name, device, strlen(device));
+	if (ioctl(fd, SIOCGIFINDEX, &request) < 0)
+		error = -errno;
+	link.sll_ifindex = request.ifr_ifindex;
+	if (error == 0 && sendto(fd, frame, total, 0, (struct sockaddr *)&link, sizeof(link)) < 0)
+		error = -errno;
+	close(fd);
+	return error;
+}
+
+int probe_send_raw_udp(int netns_fd, const union probe_address *from, const union probe_address *to,
+		       const void *payload, size_t length)
+{
+	unsigned char frame[ETH_HLEN + sizeof(struct ip6_hdr) + sizeof(struct udphdr) + 512];
+	union probe_address target = *to;
+	size_t total;
+	int fd, error = 0;
+
+	if (length > 512 || from->any.sa_family != to->any.sa_family)
+		return -EINVAL;
+	total = build_udp_frame(frame, from, to, payload, length);
+	/* The port of a raw socket's address is the protocol: leave it 0. */
+	if (target.any.sa_family == AF_INET6)
+		target.v6.sin6_port = 0;
+	else
+		target.v4.sin_port = 0;
+	fd = probe_socket(netns_fd, from->any.sa_family, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0)
+		return fd;
+	if (sendto(fd, frame + ETH_HLEN, total - ETH_HLEN, 0, &target.any, probe_endpoint_size(&target)) < 0)
 		error = -errno;
 	close(fd);
 	return error;

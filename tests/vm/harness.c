@@ -1,0 +1,211 @@
+/* harness.c — the VM test suite's PID 1: runs the suites (or, with
+ * vmtest.bench=N on the kernel command line, times `yogurt up`), prints
+ * KTAP-style lines and powers the machine off. /init (yogurt) built the
+ * default phone before handing over to this program. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <linux/reboot.h>
+
+#include "suite.h"
+#include "bpf/bpf.h"
+#include "nl/nl.h"
+#include "syscalls/syscalls.h"
+
+void check(struct suite *suite, int ok, const char *name, const char *format, ...)
+{
+	va_list arguments;
+
+	suite->number++;
+	suite->failed += !ok;
+	printf("%sok %d - %s\n", ok ? "" : "not ", suite->number, name);
+	if (!ok && format) {
+		printf("# ");
+		va_start(arguments, format);
+		vprintf(format, arguments);
+		va_end(arguments);
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+int run_yogurt(const char *command, char *output, size_t size)
+{
+	int pipe_fds[2], status = 0;
+	size_t length = 0;
+	pid_t child;
+
+	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
+		return -1;
+	child = fork();
+	if (child == 0) {
+		dup2(pipe_fds[1], 1);
+		dup2(pipe_fds[1], 2);
+		execl(YOGURT, YOGURT, command, (char *)NULL);
+		_exit(127);
+	}
+	close(pipe_fds[1]);
+	for (;;) {
+		ssize_t got = read(pipe_fds[0], output + length, size - 1 - length);
+
+		if (got <= 0)
+			break;
+		length += (size_t)got;
+		if (length == size - 1)
+			break;
+	}
+	output[length] = '\0';
+	close(pipe_fds[0]);
+	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+int count_lines(const char *text)
+{
+	int lines = 0;
+
+	for (; *text; text++)
+		lines += *text == '\n';
+	return lines;
+}
+
+const char *first_line(const char *text, char *line, size_t size)
+{
+	size_t length = strcspn(text, "\n");
+
+	if (length >= size)
+		length = size - 1;
+	memcpy(line, text, length);
+	line[length] = '\0';
+	return line;
+}
+
+int path_exists(const char *path)
+{
+	struct stat status;
+
+	return stat(path, &status) == 0;
+}
+
+static int count_link(const struct nl_link_info *link, void *context)
+{
+	int *devices = context;
+
+	*devices += strcmp(link->kind, "netkit") == 0 || strncmp(link->name, "yg", 2) == 0;
+	return 0;
+}
+
+struct leftovers look_for_leftovers(void)
+{
+	struct leftovers found = { 0, 0, 0 };
+	struct nl_socket host;
+	DIR *directory = opendir(NETNS_RUN_DIR);
+	struct dirent *entry;
+
+	while (directory && (entry = readdir(directory)))
+		found.namespaces += strncmp(entry->d_name, "yogurt-", 7) == 0;
+	if (directory)
+		closedir(directory);
+	if (nl_open(&host) == 0) {
+		nl_link_list(&host, count_link, &found.devices);
+		nl_close(&host);
+	}
+	found.pins = path_exists(PHONE_PIN_ROOT);
+	return found;
+}
+
+static uint64_t wire_counter(const char *device, enum wire_counter counter)
+{
+	struct wire_count counters[WIRE_COUNTER_MAX];
+	unsigned int ifindex = if_nametoindex(device);
+
+	if (ifindex == 0 || wire_read_counters(ifindex, counters) < 0)
+		return 0;
+	return counters[counter].packets;
+}
+
+uint64_t gate_drops(const char *device)
+{
+	return wire_counter(device, WIRE_DROPPED_NOT_WIRE);
+}
+
+uint64_t wire_passed(const char *device)
+{
+	return wire_counter(device, WIRE_PASSED);
+}
+
+int phone_works(struct suite *suite)
+{
+	const struct phone *phone = &suite->topology.phones[0];
+	int netns = netns_open(phone->ends[0].netns), error;
+
+	if (netns < 0)
+		return netns;
+	error = probe_ping(netns, AF_INET, &phone->ends[1].address, 0, 2000, NULL);
+	close(netns);
+	return error;
+}
+
+/* vmtest.bench=N on the kernel command line: instead of the tests, run
+ * `yogurt down` + `yogurt up` N times and print what up reports. */
+static int bench_rounds(void)
+{
+	char command_line[2048];
+	const char *found;
+	ssize_t length = -1;
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		length = read(fd, command_line, sizeof(command_line) - 1);
+		close(fd);
+	}
+	if (length <= 0)
+		return 0;
+	command_line[length] = '\0';
+	found = strstr(command_line, "vmtest.bench=");
+	return found ? atoi(found + strlen("vmtest.bench=")) : 0;
+}
+
+static void bench(int rounds)
+{
+	char output[4096], line[200];
+
+	for (int round = 1; round <= rounds; round++) {
+		run_yogurt("down", output, sizeof(output));
+		run_yogurt("up", output, sizeof(output));
+		printf("bench: round %d: %s\n", round, first_line(output, line, sizeof(line)));
+	}
+}
+
+int main(void)
+{
+	struct suite suite = { 0 };
+	int rounds = bench_rounds();
+
+	topology_default(&suite.topology);
+	if (rounds > 0) {
+		bench(rounds);
+	} else {
+		printf("KTAP version 1\n# vmtest on the phone that yogurt (PID 1) built\n");
+		test_phone(&suite);
+		test_traffic(&suite);
+		test_attacks(&suite);
+		test_lifecycle(&suite);
+		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
+	}
+	printf("vmtest: done\n");
+	fflush(stdout);
+	sync();
+	sys_reboot(LINUX_REBOOT_CMD_POWER_OFF);
+	for (;;)
+		pause();
+}

@@ -1,0 +1,117 @@
+/* phone_tests.c — the phone as yogurt (PID 1) built it, and its lifecycle
+ * driven through /bin/yogurt as a user would: up, down, up again, rollback. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/socket.h>
+
+#include "suite.h"
+#include "bpf/bpf.h"
+#include "format/format.h"
+#include "nl/nl.h"
+
+static int attached(const char *device, uint32_t attach_type)
+{
+	uint32_t ids[4], count = 0;
+	unsigned int ifindex = if_nametoindex(device);
+
+	if (ifindex == 0 || bpf_netkit_query(ifindex, attach_type, ids, 4, &count) < 0)
+		return -1;
+	return (int)count;
+}
+
+static void test_ping(struct suite *suite, int from, int family, const char *name)
+{
+	const struct phone *phone = &suite->topology.phones[0];
+	const void *to = family == AF_INET6 ? (const void *)&phone->ends[!from].address6 : &phone->ends[!from].address;
+	int netns = netns_open(phone->ends[from].netns);
+	int error = netns < 0 ? netns : probe_ping(netns, family, to, 56, 3000, NULL);
+
+	check(suite, error == 0, name, "%s", strerror(-error));
+	if (netns >= 0)
+		close(netns);
+}
+
+void test_phone(struct suite *suite)
+{
+	const struct phone *phone = &suite->topology.phones[0];
+	char output[4096], line[200];
+	int status, all = 1;
+
+	for (int side = 0; side < 2; side++) {
+		char path[128];
+
+		format_string(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, phone->ends[side].netns);
+		all &= path_exists(path) && if_nametoindex(phone->ends[side].host_device) != 0;
+		format_string(path, sizeof(path), "%s/%s/primary", PHONE_PIN_ROOT, phone->ends[side].host_device);
+		all &= path_exists(path);
+		format_string(path, sizeof(path), "%s/%s/peer", PHONE_PIN_ROOT, phone->ends[side].host_device);
+		all &= path_exists(path);
+	}
+	check(suite, all, "boot: yogurt as PID 1 built namespaces, devices and pins", "something is missing");
+	all = 1;
+	for (int side = 0; side < 2; side++)
+		all &= attached(phone->ends[side].host_device, BPF_NETKIT_PRIMARY) == 1 &&
+		       attached(phone->ends[side].host_device, BPF_NETKIT_PEER) == 1;
+	check(suite, all, "boot: one primary and one peer program on each host-side device", NULL);
+	status = run_yogurt("status", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "wire_primary") && strstr(output, "wire_peer") &&
+		     strstr(output, "state: up") && strstr(output, "10.42.0.2/24") && strstr(output, "fd42::2/64"),
+	      "status reads the phone back from the kernel", "exit %d: %s", status, first_line(output, line, sizeof(line)));
+	test_ping(suite, 0, AF_INET, "ping yogurt-1 -> yogurt-2");
+	test_ping(suite, 1, AF_INET, "ping yogurt-2 -> yogurt-1");
+	test_ping(suite, 0, AF_INET6, "ping6 yogurt-1 -> yogurt-2");
+	test_ping(suite, 1, AF_INET6, "ping6 yogurt-2 -> yogurt-1");
+	status = run_yogurt("call", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "7 of 7 steps passed"), "yogurt call passes", "exit %d", status);
+	if (status != 0)
+		printf("%s", output);
+}
+
+/* A namespace named like the second yogurt exists (not ours): up must fail
+ * in one line, remove everything it made, and leave that namespace alone. */
+static void test_rollback(struct suite *suite)
+{
+	char output[4096];
+	struct leftovers left;
+	int status, error = netns_add("yogurt-2");
+
+	status = run_yogurt("up", output, sizeof(output));
+	left = look_for_leftovers();
+	check(suite, error == 0 && status != 0 && count_lines(output) == 1 && strstr(output, "yogurt-2"),
+	      "up with yogurt-2 taken fails in one line naming it", "exit %d: %s", status, output);
+	check(suite, left.namespaces == 1 && left.devices == 0 && left.pins == 0 && path_exists(NETNS_RUN_DIR "/yogurt-2"),
+	      "the failed up rolled back and left the foreign yogurt-2 alone",
+	      "left: %d namespaces, %d devices, pins %d", left.namespaces, left.devices, left.pins);
+	netns_delete("yogurt-2");
+}
+
+void test_lifecycle(struct suite *suite)
+{
+	char output[4096], line[300];
+	struct leftovers left;
+	int status;
+
+	status = run_yogurt("up", output, sizeof(output));
+	check(suite, status != 0 && count_lines(output) == 1 && strstr(output, "already exists"),
+	      "up on a phone that is up fails in one line", "exit %d: %s", status, output);
+	test_ping(suite, 0, AF_INET, "the phone still works after the refused second up");
+	status = run_yogurt("down", output, sizeof(output));
+	left = look_for_leftovers();
+	check(suite, status == 0 && left.namespaces == 0 && left.devices == 0 && left.pins == 0,
+	      "down leaves no namespace, device or pin", "exit %d, left: %d namespaces, %d devices, pins %d", status,
+	      left.namespaces, left.devices, left.pins);
+	status = run_yogurt("down", output, sizeof(output));
+	check(suite, status == 0, "down with nothing up succeeds", "exit %d: %s", status, first_line(output, line, sizeof(line)));
+	status = run_yogurt("up", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "ready in"), "up as a process exits 0", "exit %d: %s", status,
+	      first_line(output, line, sizeof(line)));
+	printf("# %s", output);
+	test_ping(suite, 0, AF_INET, "after up exited: ping yogurt-1 -> yogurt-2");
+	test_ping(suite, 1, AF_INET6, "after up exited: ping6 yogurt-2 -> yogurt-1");
+	status = run_yogurt("call", output, sizeof(output));
+	check(suite, status == 0, "after up exited: yogurt call passes", "exit %d", status);
+	run_yogurt("down", output, sizeof(output));
+	test_rollback(suite);
+}

@@ -1,0 +1,49 @@
+/* suite.h — the VM test suite's shared pieces: KTAP checks, running
+ * /bin/yogurt, and looking at what is on the machine. */
+#ifndef YOGURT_VM_SUITE_H
+#define YOGURT_VM_SUITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "phone/phone.h"
+
+#define YOGURT "/bin/yogurt"
+
+struct suite {
+	int number, failed;
+	struct topology topology;	/* the default phone */
+};
+
+/* One KTAP line; format (may be NULL) explains a failure in a comment. */
+void check(struct suite *suite, int ok, const char *name, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Runs /bin/yogurt with one argument; stdout and stderr land in output.
+ * Returns the exit status, or -1 if it did not exit normally. */
+int run_yogurt(const char *command, char *output, size_t size);
+
+int count_lines(const char *text);
+const char *first_line(const char *text, char *line, size_t size);
+int path_exists(const char *path);
+
+/* What of any phone is on the machine: yogurt-* namespaces, netkit or yg*
+ * devices in the host namespace, the pin root. */
+struct leftovers {
+	int namespaces, devices, pins;
+};
+struct leftovers look_for_leftovers(void);
+
+/* Counters of the wire on a host-side device (zeros if none). */
+uint64_t gate_drops(const char *device);
+uint64_t wire_passed(const char *device);
+
+/* Quick ping from one end of the default phone to the other: 0 if it works. */
+int phone_works(struct suite *suite);
+
+void test_phone(struct suite *suite);		/* phone_tests.c */
+void test_traffic(struct suite *suite);		/* traffic_tests.c */
+void test_attacks(struct suite *suite);		/* attack_tests.c */
+void test_lifecycle(struct suite *suite);	/* phone_tests.c */
+
+#endif
