@@ -24,8 +24,10 @@ static const char usage[] =
 	"  up        build the phone (default when no command is given); it stays\n"
 	"            up after yogurt exits\n"
 	"  down      remove the namespaces, devices and pins that up created\n"
-	"  status    show the phone as the kernel has it: namespaces, devices,\n"
-	"            addresses, attached programs, pins, wire counters\n"
+	"  status [-j|--json]\n"
+	"            show the phone as the kernel has it: namespaces, devices,\n"
+	"            addresses, attached programs, pins, wire counters (sent,\n"
+	"            passed, dropped and why); -j prints it as JSON\n"
 	"  call      call across the phone: ICMP and ICMPv6 echo both ways, a TCP message each\n"
 	"            way, and a host-side injection that must not get through\n"
 	"  help      this text (also -h, --help)\n"
@@ -63,7 +65,8 @@ int main(int argc, char **argv)
 
 	if (getpid() == 1)
 		return boot_main(argc, argv);
-	if (argc > 2) {
+	if (argc > 2 && !(argc == 3 && strcmp(command, "status") == 0 &&
+			  (strcmp(argv[2], "-j") == 0 || strcmp(argv[2], "--json") == 0))) {
 		format_print(stderr, "yogurt: unexpected argument \"%s\": see 'yogurt help'\n", argv[2]);
 		return EXIT_FAILURE_;
 	}
@@ -85,7 +88,7 @@ int main(int argc, char **argv)
 	if (strcmp(command, "down") == 0)
 		return finish(phone_down(&topology, stdout, &report), &report);
 	if (strcmp(command, "status") == 0)
-		return finish(phone_status(&topology, stdout, &report), &report);
+		return finish(phone_status(&topology, argc == 3, stdout, &report), &report);
 	if (strcmp(command, "call") == 0)
 		return finish(phone_call(&topology, stdout, &report), &report);
 	format_print(stderr, "yogurt: unknown command \"%s\": see 'yogurt help'\n", command);

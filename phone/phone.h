@@ -61,8 +61,9 @@ void phone_print_ready(const struct topology *topology, uint64_t elapsed_us, FIL
  * fine. Prints what it removed to out (may be NULL). */
 int phone_down(const struct topology *topology, FILE *out, struct report *report);
 
-/* Reads the phones back from the kernel and prints them. */
-int phone_status(const struct topology *topology, FILE *out, struct report *report);
+/* Reads the phones back from the kernel and prints them, as text or (json)
+ * as one JSON object. */
+int phone_status(const struct topology *topology, int json, FILE *out, struct report *report);
 
 /* Calls across the first phone: ICMP echo both ways, a TCP message each way,
  * and a host-side injection that must not get through. Prints a KTAP-style

@@ -1,21 +1,46 @@
 /* status.c — reads each phone back from the kernel (never from memory):
- * namespaces, devices, addresses, attached programs, pins, wire counters. */
+ * namespaces, devices, addresses, attached programs, pins, wire counters;
+ * then prints it as text or as JSON. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/stat.h>
 
 #include "phone.h"
 #include "../bpf/bpf.h"
-#include "../nl/nl.h"
 #include "../format/format.h"
+#include "../nl/nl.h"
+
+#define STATUS_ADDRESSES 8
+#define STATUS_PROGRAMS 4
+
+struct program_state {
+	char name[BPF_OBJ_NAME_LEN];
+	uint32_t id, instructions;
+	char tag[2 * BPF_TAG_SIZE + 1];
+};
+
+/* One end of a phone as the kernel has it. */
+struct end_state {
+	int netns_present, host_present, device_present;
+	struct nl_link_info host, device;
+	char addresses[STATUS_ADDRESSES][FORMAT_ADDRESS_MAX + 4];
+	size_t address_count;
+	struct program_state programs[2][STATUS_PROGRAMS];	/* [primary, peer] */
+	uint32_t program_count[2];
+	int pinned[2];
+	int has_counters;
+	struct wire_count counters[WIRE_COUNTER_MAX];
+};
+
+static const char *const hook_names[2] = { "primary", "peer" };
+static const uint32_t hook_types[2] = { BPF_NETKIT_PRIMARY, BPF_NETKIT_PEER };
 
 struct link_search {
 	const char *name;
-	struct nl_link_info found;
+	struct nl_link_info *found;
 	int present;
 };
 
@@ -25,22 +50,109 @@ static int match_link(const struct nl_link_info *link, void *context)
 
 	if (strcmp(link->name, search->name) != 0)
 		return 0;
-	search->found = *link;
+	*search->found = *link;
 	search->present = 1;
 	return 1;
 }
 
 static int find_link(struct nl_socket *socket, const char *name, struct nl_link_info *info)
 {
-	struct link_search search = { .name = name };
-	int error = nl_link_list(socket, match_link, &search);
+	struct link_search search = { .name = name, .found = info };
 
-	if (error < 0)
-		return error;
-	if (!search.present)
-		return -ENODEV;
-	*info = search.found;
+	return nl_link_list(socket, match_link, &search) >= 0 && search.present;
+}
+
+static int collect_address(const struct nlmsghdr *reply, void *context)
+{
+	struct end_state *state = context;
+	const struct ifaddrmsg *header = NLMSG_DATA(reply);
+	const struct nlattr *table[IFA_MAX + 1];
+	const struct nlattr *address;
+	char text[FORMAT_ADDRESS_MAX];
+
+	if (reply->nlmsg_type != RTM_NEWADDR || reply->nlmsg_len < NLMSG_LENGTH(sizeof(*header)) ||
+	    header->ifa_index != state->device.ifindex || state->address_count == STATUS_ADDRESSES)
+		return 0;
+	if (nl_attr_parse((const char *)header + NLMSG_ALIGN(sizeof(*header)),
+			  reply->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*header))), table, IFA_MAX) < 0)
+		return 0;
+	address = table[IFA_LOCAL] ? table[IFA_LOCAL] : table[IFA_ADDRESS];
+	if (!address || nl_attr_len(address) < (header->ifa_family == AF_INET6 ? 16u : 4u) ||
+	    header->ifa_scope != RT_SCOPE_UNIVERSE)
+		return 0;
+	format_string(state->addresses[state->address_count++], sizeof(state->addresses[0]), "%s/%u",
+		      format_address(text, header->ifa_family, nl_attr_data(address)), header->ifa_prefixlen);
 	return 0;
+}
+
+static void collect_addresses(struct end_state *state, struct nl_socket *socket)
+{
+	_Alignas(struct nlmsghdr) char buffer[256];
+	struct nl_message message;
+	struct ifaddrmsg *header;
+
+	nl_message_init(&message, buffer, sizeof(buffer), RTM_GETADDR, 0);
+	header = nl_put_header(&message, sizeof(*header));
+	if (header)
+		nl_dump(socket, &message, collect_address, state);
+}
+
+static void collect_programs(struct end_state *state, uint32_t ifindex)
+{
+	for (int hook = 0; hook < 2; hook++) {
+		uint32_t ids[STATUS_PROGRAMS], count = 0;
+
+		if (bpf_netkit_query(ifindex, hook_types[hook], ids, STATUS_PROGRAMS, &count) < 0)
+			continue;
+		state->program_count[hook] = count < STATUS_PROGRAMS ? count : STATUS_PROGRAMS;
+		for (uint32_t index = 0; index < state->program_count[hook]; index++) {
+			struct program_state *program = &state->programs[hook][index];
+			struct bpf_prog_info info;
+
+			program->id = ids[index];
+			if (bpf_program_info(ids[index], &info, NULL, NULL) < 0)
+				continue;
+			memcpy(program->name, info.name, sizeof(program->name));
+			program->instructions = info.xlated_prog_len / 8;
+			for (size_t byte = 0; byte < BPF_TAG_SIZE; byte++)
+				format_string(program->tag + 2 * byte, 3, "%02x", info.tag[byte]);
+		}
+	}
+	state->has_counters = wire_read_counters(ifindex, state->counters) == 0;
+}
+
+static void collect_end(struct end_state *state, struct nl_socket *host, const struct phone_end *end)
+{
+	struct nl_socket inside;
+	int netns_fd = netns_open(end->netns);
+
+	memset(state, 0, sizeof(*state));
+	state->netns_present = netns_fd >= 0;
+	state->host_present = find_link(host, end->host_device, &state->host);
+	if (state->host_present)
+		collect_programs(state, state->host.ifindex);
+	for (int hook = 0; hook < 2; hook++) {
+		char path[256];
+		struct stat status;
+
+		format_string(path, sizeof(path), "%s/%s/%s", PHONE_PIN_ROOT, end->host_device, hook_names[hook]);
+		state->pinned[hook] = stat(path, &status) == 0;
+	}
+	if (netns_fd < 0)
+		return;
+	if (nl_open_in_netns(&inside, netns_fd) == 0) {
+		state->device_present = find_link(&inside, end->device, &state->device);
+		if (state->device_present)
+			collect_addresses(state, &inside);
+		nl_close(&inside);
+	}
+	close(netns_fd);
+}
+
+static int end_complete(const struct end_state *state)
+{
+	return state->netns_present && state->host_present && state->device_present &&
+	       state->program_count[0] && state->program_count[1] && state->pinned[0] && state->pinned[1];
 }
 
 static const char *policy_name(uint32_t policy)
@@ -48,166 +160,175 @@ static const char *policy_name(uint32_t policy)
 	return policy == NETKIT_DROP ? "blackhole" : policy == NETKIT_PASS ? "forward" : "?";
 }
 
-static void print_link(FILE *out, const char *indent, const struct nl_link_info *link)
+/* ---- text ---------------------------------------------------------------- */
+
+static void print_link_text(FILE *out, const struct nl_link_info *link)
 {
-	format_print(out, "%s%s: ifindex %u, %s", indent, link->name, link->ifindex, (link->flags & IFF_UP) ? "up" : "down");
+	format_print(out, "    %s: ifindex %u, %s", link->name, link->ifindex, (link->flags & IFF_UP) ? "up" : "down");
 	if (link->netkit_primary >= 0)
 		format_print(out, ", netkit %s, policy %s, peer policy %s, %s", link->netkit_primary ? "primary" : "peer",
-			policy_name(link->netkit_policy), policy_name(link->netkit_peer_policy),
-			link->netkit_mode == NETKIT_L2 ? "l2" : "l3");
+			     policy_name(link->netkit_policy), policy_name(link->netkit_peer_policy),
+			     link->netkit_mode == NETKIT_L2 ? "l2" : "l3");
 	else
 		format_print(out, ", %s", link->kind[0] ? link->kind : "not netkit");
 	fputc('\n', out);
 }
 
-struct address_search {
-	uint32_t ifindex;
-	FILE *out;
-};
-
-static int print_address(const struct nlmsghdr *reply, void *context)
+static void print_end_text(FILE *out, const struct phone_end *end, const struct end_state *state)
 {
-	struct address_search *search = context;
-	const struct ifaddrmsg *header = NLMSG_DATA(reply);
-	const struct nlattr *table[IFA_MAX + 1];
-	char text[FORMAT_ADDRESS_MAX];
-	const struct nlattr *address;
+	const struct wire_count *counters = state->counters;
 
-	if (reply->nlmsg_type != RTM_NEWADDR || reply->nlmsg_len < NLMSG_LENGTH(sizeof(*header)) ||
-	    header->ifa_index != search->ifindex)
-		return 0;
-	if (nl_attr_parse((const char *)header + NLMSG_ALIGN(sizeof(*header)),
-			  reply->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*header))), table, IFA_MAX) < 0)
-		return 0;
-	address = table[IFA_LOCAL] ? table[IFA_LOCAL] : table[IFA_ADDRESS];
-	if (!address || nl_attr_len(address) < (header->ifa_family == AF_INET6 ? 16u : 4u))
-		return 0;
-	format_print(search->out, " %s/%u", format_address(text, header->ifa_family, nl_attr_data(address)),
-		     header->ifa_prefixlen);
-	return 0;
-}
-
-static void print_addresses(FILE *out, struct nl_socket *socket, uint32_t ifindex)
-{
-	char buffer[256];
-	struct nl_message message;
-	struct ifaddrmsg *header;
-	struct address_search search = { .ifindex = ifindex, .out = out };
-
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_GETADDR, 0);
-	header = nl_put_header(&message, sizeof(*header));
-	if (!header)
-		return;
-	header->ifa_family = AF_UNSPEC;
-	format_print(out, "      addresses:");
-	nl_dump(socket, &message, print_address, &search);
-	fputc('\n', out);
-}
-
-static void print_programs(FILE *out, uint32_t ifindex)
-{
-	static const struct { const char *name; uint32_t type; } hooks[] = {
-		{ "primary", BPF_NETKIT_PRIMARY }, { "peer", BPF_NETKIT_PEER },
-	};
-	struct wire_count counters[WIRE_COUNTER_MAX];
-
-	for (size_t hook = 0; hook < 2; hook++) {
-		uint32_t ids[8], count = 0;
-		int error = bpf_netkit_query(ifindex, hooks[hook].type, ids, 8, &count);
-
-		format_print(out, "      %-7s programs:", hooks[hook].name);
-		if (error < 0)
-			format_print(out, " (query failed: %s)", strerror(-error));
-		else if (count == 0)
-			format_print(out, " none");
-		for (uint32_t index = 0; index < count && index < 8; index++) {
-			struct bpf_prog_info info;
-
-			if (bpf_program_info(ids[index], &info, NULL, NULL) < 0) {
-				format_print(out, " id %u", ids[index]);
-				continue;
-			}
-			format_print(out, " %s (id %u, tag ", info.name, info.id);
-			for (size_t byte = 0; byte < sizeof(info.tag); byte++)
-				format_print(out, "%02x", info.tag[byte]);
-			format_print(out, ", %u insns)", info.xlated_prog_len / 8);
-		}
-		fputc('\n', out);
-	}
-	if (wire_read_counters(ifindex, counters) == 0)
-		format_print(out, "      wire: sent %llu pkts/%llu B, passed %llu pkts/%llu B, "
-			"dropped %llu not from the wire, %llu with no pairing\n",
-			(unsigned long long)counters[WIRE_SENT].packets, (unsigned long long)counters[WIRE_SENT].bytes,
-			(unsigned long long)counters[WIRE_PASSED].packets, (unsigned long long)counters[WIRE_PASSED].bytes,
-			(unsigned long long)counters[WIRE_DROPPED_NOT_WIRE].packets,
-			(unsigned long long)counters[WIRE_DROPPED_NO_PAIR].packets);
-}
-
-static void print_pins(FILE *out, const struct phone_end *end)
-{
-	static const char *const pins[] = { "primary", "peer" };
-
-	format_print(out, "      pins:");
-	for (size_t index = 0; index < 2; index++) {
-		char path[256];
-		struct stat status;
-
-		format_string(path, sizeof(path), "%s/%s/%s", PHONE_PIN_ROOT, end->host_device, pins[index]);
-		format_print(out, " %s%s", path, stat(path, &status) == 0 ? "" : " (missing)");
-	}
-	fputc('\n', out);
-}
-
-/* Returns 1 when every piece of this end is there. */
-static int print_end(FILE *out, struct nl_socket *host, const struct phone_end *end)
-{
-	struct nl_link_info link;
-	struct nl_socket inside;
-	int complete = 1, netns_fd;
-
-	netns_fd = netns_open(end->netns);
 	format_print(out, "  %s: namespace %s/%s %s\n", end->netns, NETNS_RUN_DIR, end->netns,
-		netns_fd >= 0 ? "present" : "missing");
-	if (find_link(host, end->host_device, &link) == 0) {
-		print_link(out, "    ", &link);
-		print_programs(out, link.ifindex);
-		print_pins(out, end);
-	} else {
+		     state->netns_present ? "present" : "missing");
+	if (!state->host_present) {
 		format_print(out, "    %s: missing\n", end->host_device);
-		complete = 0;
-	}
-	if (netns_fd < 0)
-		return 0;
-	if (nl_open_in_netns(&inside, netns_fd) == 0) {
-		if (find_link(&inside, end->device, &link) == 0) {
-			print_link(out, "    ", &link);
-			print_addresses(out, &inside, link.ifindex);
-		} else {
-			format_print(out, "    %s: missing in %s\n", end->device, end->netns);
-			complete = 0;
+	} else {
+		print_link_text(out, &state->host);
+		for (int hook = 0; hook < 2; hook++) {
+			format_print(out, "      %-7s: %s", hook_names[hook], state->program_count[hook] ? "" : "no program");
+			for (uint32_t index = 0; index < state->program_count[hook]; index++) {
+				const struct program_state *program = &state->programs[hook][index];
+
+				format_print(out, "%s%s (id %u, tag %s, %u insns)", index ? ", " : "", program->name,
+					     program->id, program->tag, program->instructions);
+			}
+			format_print(out, ", pin %s/%s/%s%s\n", PHONE_PIN_ROOT, end->host_device, hook_names[hook],
+				     state->pinned[hook] ? "" : " (missing)");
 		}
-		nl_close(&inside);
+		if (state->has_counters)
+			format_print(out, "      wire: sent %llu pkts/%llu B, passed %llu pkts/%llu B, dropped %llu "
+				     "not from the wire, %llu with no pairing\n",
+				     (unsigned long long)counters[WIRE_SENT].packets, (unsigned long long)counters[WIRE_SENT].bytes,
+				     (unsigned long long)counters[WIRE_PASSED].packets,
+				     (unsigned long long)counters[WIRE_PASSED].bytes,
+				     (unsigned long long)counters[WIRE_DROPPED_NOT_WIRE].packets,
+				     (unsigned long long)counters[WIRE_DROPPED_NO_PAIR].packets);
 	}
-	close(netns_fd);
-	return complete;
+	if (!state->device_present) {
+		format_print(out, "    %s: missing in %s\n", end->device, end->netns);
+		return;
+	}
+	print_link_text(out, &state->device);
+	format_print(out, "      addresses:");
+	for (size_t index = 0; index < state->address_count; index++)
+		format_print(out, " %s", state->addresses[index]);
+	fputc('\n', out);
 }
 
-int phone_status(const struct topology *topology, FILE *out, struct report *report)
+/* ---- JSON ---------------------------------------------------------------- */
+
+static void print_json_string(FILE *out, const char *text)
+{
+	fputc('"', out);
+	for (; *text; text++) {
+		if (*text == '"' || *text == '\\')
+			format_print(out, "\\%c", *text);
+		else if ((unsigned char)*text < 0x20)
+			format_print(out, "\\u00%02x", (unsigned char)*text);
+		else
+			fputc(*text, out);
+	}
+	fputc('"', out);
+}
+
+static void print_key(FILE *out, const char *key)
+{
+	print_json_string(out, key);
+	fputc(':', out);
+}
+
+static void print_link_json(FILE *out, const char *name, int present, const struct nl_link_info *link)
+{
+	print_key(out, "name");
+	print_json_string(out, name);
+	format_print(out, ",\"present\":%s", present ? "true" : "false");
+	if (!present)
+		return;
+	format_print(out, ",\"ifindex\":%u,\"up\":%s,\"kind\":", link->ifindex, (link->flags & IFF_UP) ? "true" : "false");
+	print_json_string(out, link->kind);
+	if (link->netkit_primary >= 0)
+		format_print(out, ",\"netkit\":{\"primary\":%s,\"policy\":\"%s\",\"peer_policy\":\"%s\",\"mode\":\"%s\"}",
+			     link->netkit_primary ? "true" : "false", policy_name(link->netkit_policy),
+			     policy_name(link->netkit_peer_policy), link->netkit_mode == NETKIT_L2 ? "l2" : "l3");
+}
+
+static void print_counter_json(FILE *out, const char *name, const struct wire_count *count, int last)
+{
+	print_key(out, name);
+	format_print(out, "{\"packets\":%llu,\"bytes\":%llu}%s", (unsigned long long)count->packets,
+		     (unsigned long long)count->bytes, last ? "" : ",");
+}
+
+static void print_end_json(FILE *out, const struct phone_end *end, const struct end_state *state)
+{
+	fputc('{', out);
+	print_key(out, "namespace");
+	print_json_string(out, end->netns);
+	format_print(out, ",\"namespace_present\":%s,\"host_device\":{", state->netns_present ? "true" : "false");
+	print_link_json(out, end->host_device, state->host_present, &state->host);
+	for (int hook = 0; hook < 2; hook++) {
+		format_print(out, ",\"%s\":{\"pinned\":%s,\"programs\":[", hook_names[hook], state->pinned[hook] ? "true" : "false");
+		for (uint32_t index = 0; index < state->program_count[hook]; index++) {
+			const struct program_state *program = &state->programs[hook][index];
+
+			format_print(out, "%s{\"name\":", index ? "," : "");
+			print_json_string(out, program->name);
+			format_print(out, ",\"id\":%u,\"tag\":\"%s\",\"instructions\":%u}", program->id, program->tag,
+				     program->instructions);
+		}
+		format_print(out, "]}");
+	}
+	if (state->has_counters) {
+		format_print(out, ",\"wire\":{");
+		print_counter_json(out, "sent", &state->counters[WIRE_SENT], 0);
+		print_counter_json(out, "passed", &state->counters[WIRE_PASSED], 0);
+		print_counter_json(out, "dropped_not_from_wire", &state->counters[WIRE_DROPPED_NOT_WIRE], 0);
+		print_counter_json(out, "dropped_no_pairing", &state->counters[WIRE_DROPPED_NO_PAIR], 1);
+		fputc('}', out);
+	}
+	format_print(out, "},\"device\":{");
+	print_link_json(out, end->device, state->device_present, &state->device);
+	format_print(out, ",\"addresses\":[");
+	for (size_t index = 0; index < state->address_count; index++) {
+		if (index)
+			fputc(',', out);
+		print_json_string(out, state->addresses[index]);
+	}
+	format_print(out, "]}}");
+}
+
+int phone_status(const struct topology *topology, int json, FILE *out, struct report *report)
 {
 	struct nl_socket host;
+	struct end_state states[2];
 	int error = nl_open(&host);
 
 	if (error < 0)
 		return report_error(report, error, "opening rtnetlink: %s", strerror(-error));
+	if (json)
+		format_print(out, "{\"phones\":[");
 	for (size_t index = 0; index < topology->count; index++) {
 		const struct phone *phone = &topology->phones[index];
 		int complete;
 
+		collect_end(&states[0], &host, &phone->ends[0]);
+		collect_end(&states[1], &host, &phone->ends[1]);
+		complete = end_complete(&states[0]) && end_complete(&states[1]);
+		if (json) {
+			format_print(out, "%s{\"state\":\"%s\",\"ends\":[", index ? "," : "", complete ? "up" : "down");
+			print_end_json(out, &phone->ends[0], &states[0]);
+			fputc(',', out);
+			print_end_json(out, &phone->ends[1], &states[1]);
+			format_print(out, "]}");
+			continue;
+		}
 		format_print(out, "phone %s <-> %s\n", phone->ends[0].netns, phone->ends[1].netns);
-		complete = print_end(out, &host, &phone->ends[0]);
-		complete &= print_end(out, &host, &phone->ends[1]);
+		print_end_text(out, &phone->ends[0], &states[0]);
+		print_end_text(out, &phone->ends[1], &states[1]);
 		format_print(out, "  state: %s\n", complete ? "up" : "down or incomplete");
 	}
+	if (json)
+		format_print(out, "]}\n");
 	nl_close(&host);
 	return 0;
 }

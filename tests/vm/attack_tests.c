@@ -302,6 +302,25 @@ static void two_phones(struct attack *attack)
 		fclose(quiet);
 }
 
+/* What the gate dropped is what `yogurt status -j` reports. */
+static void counted_in_status(struct attack *attack)
+{
+	static char output[16384];
+	char expected[96];
+	int status = run_yogurt("status -j", output, sizeof(output)), depth = 0, balanced = 1;
+
+	for (const char *c = output; *c; c++) {
+		depth += (*c == '{' || *c == '[') - (*c == '}' || *c == ']');
+		balanced &= depth >= 0;
+	}
+	format_string(expected, sizeof(expected), "\"dropped_not_from_wire\":{\"packets\":%llu,",
+		      (unsigned long long)gate_drops(attack->ends[1].host_device));
+	check(attack->suite, status == 0 && balanced && depth == 0 && strstr(output, "\"state\":\"up\"") &&
+		     strstr(output, expected),
+	      "status -j reports the gate's drops on yg2-host as JSON", "exit %d, looked for %s in %s", status, expected,
+	      output);
+}
+
 void test_attacks(struct suite *suite)
 {
 	struct attack attack = { .suite = suite, .ends = suite->topology.phones[0].ends };
@@ -330,6 +349,7 @@ void test_attacks(struct suite *suite)
 	segmented(&attack);
 	intruder(&attack);
 	two_phones(&attack);
+	counted_in_status(&attack);
 	nl_close(&attack.host);
 	close(attack.netns[0]);
 	close(attack.netns[1]);

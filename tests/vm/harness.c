@@ -17,6 +17,7 @@
 
 #include "suite.h"
 #include "bpf/bpf.h"
+#include "format/format.h"
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
 
@@ -39,17 +40,23 @@ void check(struct suite *suite, int ok, const char *name, const char *format, ..
 
 int run_yogurt(const char *command, char *output, size_t size)
 {
-	int pipe_fds[2], status = 0;
+	char words[256], *arguments[8] = { YOGURT };
+	int pipe_fds[2], status = 0, count = 1;
 	size_t length = 0;
 	pid_t child;
 
+	/* The command line is split on spaces: no quoting needed here. */
+	format_string(words, sizeof(words), "%s", command);
+	for (char *word = strtok(words, " "); word && count < 7; word = strtok(NULL, " "))
+		arguments[count++] = word;
+	arguments[count] = NULL;
 	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
 		return -1;
 	child = fork();
 	if (child == 0) {
 		dup2(pipe_fds[1], 1);
 		dup2(pipe_fds[1], 2);
-		execl(YOGURT, YOGURT, command, (char *)NULL);
+		execv(YOGURT, arguments);
 		_exit(127);
 	}
 	close(pipe_fds[1]);

@@ -19,7 +19,8 @@ struct suite {
 void check(struct suite *suite, int ok, const char *name, const char *format, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Runs /bin/yogurt with one argument; stdout and stderr land in output.
+/* Runs /bin/yogurt with the space-separated arguments in command; stdout
+ * and stderr land in output.
  * Returns the exit status, or -1 if it did not exit normally. */
 int run_yogurt(const char *command, char *output, size_t size);
 
