@@ -28,7 +28,7 @@ CFLAGS        := -std=gnu11 -Os $(WARNINGS) -I. -DYOGURT_VERSION='"$(VERSION)"' 
 LDFLAGS       := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro \
                  -Wl,-z,common-page-size=64 -Wl,--build-id=none
 HOST_CFLAGS   := -std=gnu11 -g -O1 $(WARNINGS) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
-BPF_CFLAGS    := -target bpf -O2 -g $(WARNINGS) -idirafter $(UAPI)
+BPF_CFLAGS    := -target bpf -O2 -g -Wall -Wextra -Werror -idirafter $(UAPI)
 
 LIBRARY_SOURCES := $(wildcard format/*.c syscalls/*.c nl/*.c phone/*.c) \
                    bpf/elf.c bpf/object.c bpf/load.c bpf/kernel.c bpf/memory.c bpf/wire.c

@@ -1,6 +1,7 @@
 /* yogurt — builds a "yogurt phone": network namespaces wired point-to-point
  * by netkit pairs and an eBPF wire. main.c turns the command line into a
  * topology and a command; as PID 1 it hands over to boot.c. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,10 @@ static const char usage[] =
 	"            passed, dropped and why); -j prints it as JSON\n"
 	"  call      call across the phone: ICMP and ICMPv6 echo both ways, a TCP message each\n"
 	"            way, and a host-side injection that must not get through\n"
+	"  watch [SECONDS]\n"
+	"            once a second, what each wire passed and dropped in that\n"
+	"            second (no bpf_printk: read from the wire's counters map);\n"
+	"            SECONDS 0 or none: until interrupted\n"
 	"  help      this text (also -h, --help)\n"
 	"  version   the version (also --version)\n"
 	"\n"
@@ -47,50 +52,126 @@ static const char usage[] =
 
 enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_KERNEL = 2 };
 
-static int finish(int error, const struct report *report)
+/* Every command gets its own arguments (argv[0] is the command) and the
+ * topology; it reports through report and returns 0 or a negative errno. */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv, const struct topology *topology, struct report *report);
+};
+
+static int usage_error(struct report *report, const char *argument)
 {
-	if (error >= 0)
-		return EXIT_OK;
-	format_print(stderr, "yogurt: %s\n", report->message);
-	return report->kernel_refused ? EXIT_KERNEL : EXIT_FAILURE_;
+	return report_error(report, -EINVAL, "unexpected argument \"%s\": see 'yogurt help'", argument);
 }
 
-int main(int argc, char **argv)
+static int command_up(int argc, char **argv, const struct topology *topology, struct report *report)
 {
-	const char *command = argc > 1 ? argv[1] : "up";
-	struct topology topology;
-	struct report report = { .message = "" };
 	uint64_t elapsed_us = 0;
 	int error;
 
+	if (argc > 1)
+		return usage_error(report, argv[1]);
+	error = phone_up(topology, report, &elapsed_us);
+	if (error == 0)
+		phone_print_ready(topology, elapsed_us, stdout);
+	return error;
+}
+
+static int command_down(int argc, char **argv, const struct topology *topology, struct report *report)
+{
+	if (argc > 1)
+		return usage_error(report, argv[1]);
+	return phone_down(topology, stdout, report);
+}
+
+static int command_status(int argc, char **argv, const struct topology *topology, struct report *report)
+{
+	int json = argc == 2 && (strcmp(argv[1], "-j") == 0 || strcmp(argv[1], "--json") == 0);
+
+	if (argc > 1 + json)
+		return usage_error(report, argv[1 + json]);
+	return phone_status(topology, json, stdout, report);
+}
+
+static int command_call(int argc, char **argv, const struct topology *topology, struct report *report)
+{
+	if (argc > 1)
+		return usage_error(report, argv[1]);
+	return phone_call(topology, stdout, report);
+}
+
+static int command_watch(int argc, char **argv, const struct topology *topology, struct report *report)
+{
+	unsigned seconds = 0;
+
+	if (argc > 2)
+		return usage_error(report, argv[2]);
+	if (argc == 2) {
+		/* Digits only; strtoul would bring musl's scanf machinery along. */
+		const char *digit = argv[1];
+
+		for (; *digit >= '0' && *digit <= '9' && seconds <= 86400; digit++)
+			seconds = seconds * 10 + (unsigned)(*digit - '0');
+		if (*digit || digit == argv[1] || seconds > 86400)
+			return report_error(report, -EINVAL, "watch: \"%s\" is not a number of seconds (0 to 86400)",
+					    argv[1]);
+	}
+	return phone_watch(topology, seconds, stdout, report);
+}
+
+static int command_help(int argc, char **argv, const struct topology *topology, struct report *report)
+{
+	(void)argc, (void)argv, (void)topology, (void)report;
+	fputs(usage, stdout);
+	return 0;
+}
+
+static int command_version(int argc, char **argv, const struct topology *topology, struct report *report)
+{
+	(void)argc, (void)argv, (void)topology, (void)report;
+	format_print(stdout, "yogurt %s\n", YOGURT_VERSION);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "up", command_up },
+	{ "down", command_down },
+	{ "status", command_status },
+	{ "call", command_call },
+	{ "watch", command_watch },
+	{ "help", command_help },
+	{ "-h", command_help },
+	{ "--help", command_help },
+	{ "version", command_version },
+	{ "--version", command_version },
+};
+
+int main(int argc, char **argv)
+{
+	static char *default_arguments[] = { "up", NULL };
+	struct topology topology;
+	struct report report = { .message = "" };
+
 	if (getpid() == 1)
 		return boot_main(argc, argv);
-	if (argc > 2 && !(argc == 3 && strcmp(command, "status") == 0 &&
-			  (strcmp(argv[2], "-j") == 0 || strcmp(argv[2], "--json") == 0))) {
-		format_print(stderr, "yogurt: unexpected argument \"%s\": see 'yogurt help'\n", argv[2]);
-		return EXIT_FAILURE_;
+	if (argc < 2) {
+		argc = 2;
+		argv = default_arguments - 1;	/* no command: up */
 	}
 	topology_default(&topology);
-	if (strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
-		fputs(usage, stdout);
-		return EXIT_OK;
+	for (size_t index = 0; index < sizeof(commands) / sizeof(commands[0]); index++) {
+		int error;
+
+		if (strcmp(argv[1], commands[index].name) != 0)
+			continue;
+		error = commands[index].run(argc - 1, argv + 1, &topology, &report);
+		if (error >= 0)
+			return EXIT_OK;
+		format_print(stderr, "yogurt: %s\n", report.message);
+		if (error == -EINVAL && !report.kernel_refused)
+			return EXIT_FAILURE_;
+		return report.kernel_refused ? EXIT_KERNEL : EXIT_FAILURE_;
 	}
-	if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
-		format_print(stdout, "yogurt %s\n", YOGURT_VERSION);
-		return EXIT_OK;
-	}
-	if (strcmp(command, "up") == 0) {
-		error = phone_up(&topology, &report, &elapsed_us);
-		if (error == 0)
-			phone_print_ready(&topology, elapsed_us, stdout);
-		return finish(error, &report);
-	}
-	if (strcmp(command, "down") == 0)
-		return finish(phone_down(&topology, stdout, &report), &report);
-	if (strcmp(command, "status") == 0)
-		return finish(phone_status(&topology, argc == 3, stdout, &report), &report);
-	if (strcmp(command, "call") == 0)
-		return finish(phone_call(&topology, stdout, &report), &report);
-	format_print(stderr, "yogurt: unknown command \"%s\": see 'yogurt help'\n", command);
+	format_print(stderr, "yogurt: unknown command \"%s\": see 'yogurt help'\n", argv[1]);
 	return EXIT_FAILURE_;
 }

@@ -65,6 +65,10 @@ int phone_down(const struct topology *topology, FILE *out, struct report *report
  * as one JSON object. */
 int phone_status(const struct topology *topology, int json, FILE *out, struct report *report);
 
+/* Prints, once a second for `seconds` seconds (0: until interrupted), what
+ * each wire instance counted in that second. */
+int phone_watch(const struct topology *topology, unsigned seconds, FILE *out, struct report *report);
+
 /* Calls across the first phone: ICMP echo both ways, a TCP message each way,
  * and a host-side injection that must not get through. Prints a KTAP-style
  * transcript; returns 0 if every step passed, -EPROTO if one failed. */

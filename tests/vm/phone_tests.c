@@ -67,6 +67,10 @@ void test_phone(struct suite *suite)
 	check(suite, status == 0 && strstr(output, "7 of 7 steps passed"), "yogurt call passes", "exit %d", status);
 	if (status != 0)
 		printf("%s", output);
+	status = run_yogurt("watch 1", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "watch: second 1") && strstr(output, "yg1-host") &&
+		     strstr(output, "yg2-host") && strstr(output, "not from the wire"),
+	      "watch shows a second of each wire's counters", "exit %d: %s", status, output);
 }
 
 /* A namespace named like the second yogurt exists (not ours): up must fail

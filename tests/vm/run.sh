@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+mkdir -p build/tests
 log=build/tests/vm.log
 if ! kernel=$(scripts/fetch-kernel.sh "${1:-6.12}" 2>build/tests/fetch-kernel.log); then
 	echo "not ok - vm: fetch the ${1:-6.12} kernel"
