@@ -45,6 +45,11 @@ int sys_reboot(int cmd)
 				   LINUX_REBOOT_MAGIC2, cmd, NULL));
 }
 
+int sys_finit_module(int fd, const char *arguments, int flags)
+{
+	return (int)result(syscall(SYS_finit_module, fd, arguments, flags));
+}
+
 long sys_getrandom(void *buffer, size_t len, unsigned int flags)
 {
 	return result(syscall(SYS_getrandom, buffer, len, flags));

@@ -28,6 +28,9 @@ int sys_umount2(const char *target, int flags);
 /* reboot(2) with the magic numbers filled in; cmd is RB_* / LINUX_REBOOT_CMD_*. */
 int sys_reboot(int cmd);
 
+/* finit_module(2): loads the kernel module in fd (flags: MODULE_INIT_*). */
+int sys_finit_module(int fd, const char *arguments, int flags);
+
 /* getrandom(2): fills len bytes (len <= 256 never returns short). */
 long sys_getrandom(void *buffer, size_t len, unsigned int flags);
 

@@ -162,8 +162,8 @@ int phone_works(struct suite *suite)
 	return error;
 }
 
-/* vmtest.bench=N on the kernel command line: instead of the tests, run
- * `yogurt down` + `yogurt up` N times and print what up reports. */
+/* vmtest.bench=N on the kernel command line: figures instead of tests,
+ * with N rounds of `yogurt down` + `yogurt up` (bench.c). */
 static int bench_rounds(void)
 {
 	char command_line[2048];
@@ -182,17 +182,6 @@ static int bench_rounds(void)
 	return found ? atoi(found + strlen("vmtest.bench=")) : 0;
 }
 
-static void bench(int rounds)
-{
-	char output[4096], line[200];
-
-	for (int round = 1; round <= rounds; round++) {
-		run_yogurt("down", output, sizeof(output));
-		run_yogurt("up", output, sizeof(output));
-		printf("bench: round %d: %s\n", round, first_line(output, line, sizeof(line)));
-	}
-}
-
 int main(void)
 {
 	struct suite suite = { 0 };
@@ -200,7 +189,7 @@ int main(void)
 
 	topology_default(&suite.topology);
 	if (rounds > 0) {
-		bench(rounds);
+		bench(&suite, rounds);
 	} else {
 		printf("KTAP version 1\n# vmtest on the phone that yogurt (PID 1) built\n");
 		test_phone(&suite);

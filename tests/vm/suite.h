@@ -39,9 +39,16 @@ struct leftovers look_for_leftovers(void);
 uint64_t gate_drops(const char *device);
 uint64_t wire_passed(const char *device);
 
+/* Sends total bytes of pseudo-random data over TCP from inside netns_from
+ * to a listener on endpoint inside netns_to; 0 when the receiver's hash of
+ * what arrived equals the sender's (no byte lost or changed), -EBADMSG when
+ * not. elapsed_us (may be NULL): connect to last answer. */
+int tcp_transfer(int netns_from, int netns_to, const union probe_address *endpoint, size_t total, uint64_t *elapsed_us);
+
 /* Quick ping from one end of the default phone to the other: 0 if it works. */
 int phone_works(struct suite *suite);
 
+void bench(struct suite *suite, int rounds);	/* bench.c */
 void test_phone(struct suite *suite);		/* phone_tests.c */
 void test_traffic(struct suite *suite);		/* traffic_tests.c */
 void test_attacks(struct suite *suite);		/* attack_tests.c */

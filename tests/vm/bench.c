@@ -1,0 +1,157 @@
+/* bench.c — figures, not assertions (vmtest.bench=N): the time `yogurt up`
+ * takes, the translated instruction count of each wire hook, and TCP
+ * throughput over the wire against a plain veth pair between two
+ * namespaces in the same VM. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/veth.h>
+
+#include "suite.h"
+#include "bpf/bpf.h"
+#include "nl/nl.h"
+#include "syscalls/syscalls.h"
+
+#define BENCH_BYTES (64u << 20)
+#define VETH_MODULE "/lib/veth.ko.xz"
+#define MODULE_INIT_COMPRESSED_FILE 4	/* include/uapi/linux/module.h, Linux 6.4 */
+
+static void bench_up(int rounds)
+{
+	char output[4096], line[200];
+
+	for (int round = 1; round <= rounds; round++) {
+		run_yogurt("down", output, sizeof(output));
+		run_yogurt("up", output, sizeof(output));
+		printf("bench: round %d: %s\n", round, first_line(output, line, sizeof(line)));
+	}
+}
+
+static void bench_instructions(const char *device)
+{
+	static const struct { const char *hook; uint32_t type; } hooks[] = {
+		{ "primary", BPF_NETKIT_PRIMARY }, { "peer", BPF_NETKIT_PEER },
+	};
+
+	for (size_t index = 0; index < 2; index++) {
+		struct bpf_prog_info info;
+		uint32_t id, count = 0;
+
+		if (bpf_netkit_query(if_nametoindex(device), hooks[index].type, &id, 1, &count) < 0 || count == 0 ||
+		    bpf_program_info(id, &info, NULL, NULL) < 0)
+			continue;
+		printf("bench: netkit/%s (%s) translated instructions %u, JITed %u bytes\n", hooks[index].hook,
+		       info.name, info.xlated_prog_len / 8, info.jited_prog_len);
+	}
+}
+
+/* veth-a in bench-a (10.44.0.1/24) <-> veth-b in bench-b (10.44.0.2/24). */
+static int veth_pair(int netns[2])
+{
+	static const char *const names[2] = { "veth-a", "veth-b" }, *const spaces[2] = { "bench-a", "bench-b" };
+	_Alignas(struct nlmsghdr) char buffer[1024];
+	struct nl_message message;
+	struct ifinfomsg *header, *peer;
+	struct nlattr *info, *data, *peer_info;
+	struct nl_socket host;
+	int error = nl_open(&host);
+
+	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	header = nl_put_header(&message, sizeof(*header));
+	nl_put_string(&message, IFLA_IFNAME, names[0]);
+	info = nl_nest_start(&message, IFLA_LINKINFO);
+	nl_put_string(&message, IFLA_INFO_KIND, "veth");
+	data = nl_nest_start(&message, IFLA_INFO_DATA);
+	peer_info = nl_nest_start(&message, VETH_INFO_PEER);
+	peer = nl_put_header(&message, sizeof(*peer));
+	nl_put_string(&message, IFLA_IFNAME, names[1]);
+	nl_nest_end(&message, peer_info);
+	nl_nest_end(&message, data);
+	nl_nest_end(&message, info);
+	if (error == 0 && (!header || !peer))
+		error = -EMSGSIZE;
+	if (error == 0)
+		error = nl_request(&host, &message);
+	for (int side = 0; side < 2 && error == 0; side++) {
+		struct in_addr address = { htonl(0x0a2c0001u + (uint32_t)side) };	/* 10.44.0.1, .2 */
+		struct nl_socket inside;
+		uint32_t ifindex, lo;
+
+		error = netns_add(spaces[side]);
+		if (error == 0)
+			error = netns[side] = netns_open(spaces[side]);
+		if (error >= 0)
+			error = nl_link_index(&host, names[side], &ifindex);
+		if (error >= 0)
+			error = nl_link_set_netns(&host, ifindex, netns[side]);
+		if (error >= 0 && (error = nl_open_in_netns(&inside, netns[side])) == 0) {
+			error = nl_link_index(&inside, "lo", &lo);
+			if (error == 0)
+				error = nl_link_set_up(&inside, lo);
+			if (error == 0)
+				error = nl_link_index(&inside, names[side], &ifindex);
+			if (error == 0)
+				error = nl_address_add(&inside, ifindex, AF_INET, &address, 24);
+			if (error == 0)
+				error = nl_link_set_up(&inside, ifindex);
+			nl_close(&inside);
+		}
+	}
+	if (error < 0)
+		printf("bench: veth pair: %s %s\n", strerror(-error), host.error);
+	nl_close(&host);
+	return error < 0 ? error : 0;
+}
+
+/* Best of three 64 MiB transfers, in MB/s (0 if none went through). */
+static uint64_t throughput(int netns_from, int netns_to, const union probe_address *endpoint)
+{
+	uint64_t best = 0;
+
+	for (int run = 0; run < 3; run++) {
+		uint64_t elapsed_us = 0;
+
+		if (tcp_transfer(netns_from, netns_to, endpoint, BENCH_BYTES, &elapsed_us) == 0 && elapsed_us > 0 &&
+		    BENCH_BYTES / elapsed_us > best)
+			best = BENCH_BYTES / elapsed_us;	/* bytes per microsecond = MB/s */
+	}
+	return best;
+}
+
+static void bench_throughput(struct suite *suite)
+{
+	const struct phone *phone = &suite->topology.phones[0];
+	struct in_addr veth_b = { htonl(0x0a2c0002u) };
+	int phone_netns[2] = { netns_open(phone->ends[0].netns), netns_open(phone->ends[1].netns) };
+	int veth_netns[2] = { -1, -1 }, module = open(VETH_MODULE, O_RDONLY | O_CLOEXEC), error;
+	union probe_address endpoint;
+	uint64_t wire, veth;
+
+	error = module < 0 ? -errno : sys_finit_module(module, "", MODULE_INIT_COMPRESSED_FILE);
+	if (module >= 0)
+		close(module);
+	if (error < 0 && error != -EEXIST) {
+		printf("bench: cannot load %s: %s\n", VETH_MODULE, strerror(-error));
+		return;
+	}
+	if (veth_pair(veth_netns) < 0)
+		return;
+	probe_endpoint(&endpoint, AF_INET, &phone->ends[1].address, 4800);
+	wire = throughput(phone_netns[0], phone_netns[1], &endpoint);
+	probe_endpoint(&endpoint, AF_INET, &veth_b, 4801);
+	veth = throughput(veth_netns[0], veth_netns[1], &endpoint);
+	printf("bench: TCP throughput, best of 3 x 64 MiB: wire %llu MB/s, veth %llu MB/s, ratio %llu%%\n",
+	       (unsigned long long)wire, (unsigned long long)veth, veth ? (unsigned long long)(wire * 100 / veth) : 0ull);
+}
+
+void bench(struct suite *suite, int rounds)
+{
+	bench_up(rounds);
+	bench_instructions(suite->topology.phones[0].ends[0].host_device);
+	bench_throughput(suite);
+}
