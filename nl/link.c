@@ -33,7 +33,8 @@ int nl_netkit_message(struct nl_message *message, const struct netkit_pair *pair
 	if (nl_device_name_check(pair->primary_name) < 0 ||
 	    nl_device_name_check(pair->peer_name) < 0)
 		return -EINVAL;
-	if (nl_put_string(message, IFLA_IFNAME, pair->primary_name) < 0)
+	if (nl_put_string(message, IFLA_IFNAME, pair->primary_name) < 0 ||
+	    (pair->mtu && nl_put_u32(message, IFLA_MTU, pair->mtu) < 0))
 		return -EMSGSIZE;
 	/* Plain (not NLA_F_NESTED) nest types, as ip(8) sends them. */
 	linkinfo = nl_nest_start(message, IFLA_LINKINFO);
@@ -51,8 +52,9 @@ int nl_netkit_message(struct nl_message *message, const struct netkit_pair *pair
 	if (!peer || !nl_put_header(message, sizeof(struct ifinfomsg)) ||
 	    nl_put_string(message, IFLA_IFNAME, pair->peer_name) < 0)
 		return -EMSGSIZE;
-	if (pair->peer_netns_fd >= 0 &&
-	    nl_put_u32(message, IFLA_NET_NS_FD, (uint32_t)pair->peer_netns_fd) < 0)
+	if ((pair->peer_netns_fd >= 0 &&
+	     nl_put_u32(message, IFLA_NET_NS_FD, (uint32_t)pair->peer_netns_fd) < 0) ||
+	    (pair->mtu && nl_put_u32(message, IFLA_MTU, pair->mtu) < 0))
 		return -EMSGSIZE;
 	nl_nest_end(message, peer);
 	nl_nest_end(message, data);

@@ -100,6 +100,7 @@ struct netkit_pair {
 	uint32_t peer_policy;
 	uint32_t mode;			/* NETKIT_L3 or NETKIT_L2 */
 	int peer_netns_fd;		/* the peer is created there; -1: here */
+	uint32_t mtu;			/* IFLA_MTU of both devices; 0: the default */
 };
 
 /* RTM_NEWLINK kind "netkit" with NLM_F_CREATE|NLM_F_EXCL. A kernel without

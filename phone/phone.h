@@ -12,8 +12,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#define PHONE_MAX 8
-#define PHONE_NAME_MAX 64
+#define PHONE_MAX 16
+#define PHONE_NAME_MAX 64		/* namespace and phone names */
 #define PHONE_DEVICE_MAX 16		/* IFNAMSIZ */
 
 /* Where the wire's links are pinned: PIN_ROOT/<host device>/{primary,peer}. */
@@ -26,12 +26,15 @@ struct phone_end {
 	char host_device[PHONE_DEVICE_MAX];	/* "yg1-host", stays on the host */
 	char device[PHONE_DEVICE_MAX];		/* "yg1-cont", inside netns */
 	struct in_addr address;			/* 10.42.0.1 */
-	uint8_t prefix_length;			/* 24 */
+	uint8_t prefix_length;			/* 24; 0: no IPv4 address */
 	struct in6_addr address6;		/* fd42::1 */
 	uint8_t prefix6_length;			/* 64; 0: no IPv6 address */
+	uint32_t mtu;				/* both devices; 0: the kernel's (1500) */
+	uint32_t mode;				/* NETKIT_L3 (default) or NETKIT_L2 */
 };
 
 struct phone {
+	char name[PHONE_NAME_MAX];		/* optional, for messages; "" if none */
 	struct phone_end ends[2];
 };
 

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 
 #include "phone.h"
+#include "../syscalls/uapi_compat.h"
 #include "../format/format.h"
 
 static void end_init(struct phone_end *end, int number)
@@ -18,6 +19,7 @@ static void end_init(struct phone_end *end, int number)
 	end->address6.s6_addr[1] = 0x42;
 	end->address6.s6_addr[15] = (uint8_t)number;
 	end->prefix6_length = 64;
+	end->mode = NETKIT_L3;
 }
 
 void topology_default(struct topology *topology)

@@ -100,8 +100,9 @@ static int create_pair(struct up_context *context, const struct phone_end *end, 
 		.peer_name = end->device,
 		.policy = NETKIT_DROP,		/* blackhole: only the wire speaks */
 		.peer_policy = NETKIT_DROP,
-		.mode = NETKIT_L3,
+		.mode = end->mode,
 		.peer_netns_fd = netns_fd,
+		.mtu = end->mtu,
 	};
 	int error = nl_netkit_create(&context->host, &pair);
 	char what[128];
@@ -140,7 +141,7 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 		error = nl_link_set_up(&inside, lo);
 	if (error == 0)
 		error = nl_link_index(&inside, end->device, &device);
-	if (error == 0)
+	if (error == 0 && end->prefix_length)
 		error = nl_address_add(&inside, device, AF_INET, &end->address, end->prefix_length);
 	if (error == 0 && end->prefix6_length)
 		error = nl_address_add(&inside, device, AF_INET6, &end->address6, end->prefix6_length);
