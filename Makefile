@@ -31,7 +31,8 @@ HOST_CFLAGS   := -std=gnu11 -g -O1 $(WARNINGS) -I. -fsanitize=address,undefined 
 BPF_CFLAGS    := -target bpf -O2 -g -Wall -Wextra -Werror -idirafter $(UAPI)
 
 LIBRARY_SOURCES := $(wildcard format/*.c syscalls/*.c nl/*.c phone/*.c) \
-                   bpf/elf.c bpf/object.c bpf/load.c bpf/kernel.c bpf/memory.c bpf/wire.c
+                   bpf/elf.c bpf/btf.c bpf/object.c bpf/maps.c bpf/program.c bpf/load.c bpf/kernel.c \
+                   bpf/memory.c bpf/wire.c
 SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
 HEADERS       := $(wildcard *.h */*.h tests/vm/*.h)
 

@@ -2,7 +2,11 @@
  * bpf(2) and no libbpf.
  *
  *   elf.c      reads an untrusted ELF64 image; every read is bounds-checked
- *   object.c   finds programs, maps, global data and relocations in it
+ *   btf.c      its type information (.BTF, .BTF.ext), bounds-checked too
+ *   object.c   finds programs, maps and global data in it
+ *   maps.c     maps declared the libbpf way, their shape read from BTF
+ *   program.c  assembles each program: its subprograms appended, its
+ *              relocations and func/line info gathered
  *   load.c     creates the maps and loads the programs (BPF_MAP_CREATE,
  *              BPF_PROG_LOAD, with the verifier log on refusal)
  *   kernel.c   links, pins, queries and object info (BPF_LINK_CREATE…)
@@ -19,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 #include "../syscalls/uapi_compat.h"
 #include "wire.h"
 
@@ -60,17 +65,47 @@ int elf_find_section(const struct elf_file *elf, const char *name, Elf64_Shdr *h
 int elf_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, size_t index, Elf64_Sym *symbol);
 int elf_relocation(const struct elf_file *elf, const Elf64_Shdr *relocations, size_t index, Elf64_Rel *relocation);
 
+/* The first symbol called name, in section (any section if 0); its index
+ * or -ENOENT. */
+int elf_find_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, const Elf64_Shdr *names,
+		    const char *name, size_t section, Elf64_Sym *symbol);
+
 /* ---- object.c ---------------------------------------------------------- */
 
 #define BPF_OBJECT_MAX_PROGRAMS 16
 #define BPF_OBJECT_MAX_MAPS 16
 #define BPF_OBJECT_ERROR_MAX 256
 
+/* The object's .BTF, copied so that it can be fixed up before load, and
+ * indexed by type id. */
+struct btf {
+	unsigned char *data;
+	uint32_t size;
+	uint32_t strings, strings_size;	/* the string table: offset in data, length */
+	uint32_t *type_offsets;		/* type id -> offset of its struct btf_type */
+	uint32_t type_count;		/* ids 1 .. type_count - 1 exist */
+	int fd;
+};
+
+/* One part of .BTF.ext (func_info or line_info): blocks of records. */
+struct btf_ext_part {
+	uint32_t start, end;		/* the blocks, after the record size word */
+	uint32_t record_size;
+	uint32_t record_total;		/* records in all blocks */
+};
+
+struct btf_ext {
+	const unsigned char *data;	/* in the image */
+	uint32_t size;
+	struct btf_ext_part func_info, line_info;
+};
+
 struct bpf_object_map {
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t type, key_size, value_size, max_entries, flags;
+	uint32_t btf_key_type, btf_value_type;	/* 0: the kernel gets no types */
 	size_t section;			/* ELF section the map stands for */
-	uint64_t offset;		/* "maps" section: where its definition is */
+	uint64_t offset;		/* "maps", ".maps": where its definition is */
 	int is_data;			/* global data: .rodata*, .data*, .bss* */
 	int is_read_only;		/* .rodata*: frozen after it is filled */
 	unsigned char *value;		/* data maps: the section's bytes, settable */
@@ -87,10 +122,17 @@ struct bpf_object_program {
 	char name[BPF_OBJ_NAME_LEN];
 	char section_name[64];
 	uint32_t expected_attach_type;
+	size_t section;			/* where its function is: ELF section, */
+	uint32_t start, length;		/* first instruction and count there */
+	/* Assembled: the function, then each .text subprogram it calls. */
 	struct bpf_insn *instructions;
 	size_t instruction_count;
 	struct bpf_object_relocation *relocations;
 	size_t relocation_count;
+	struct bpf_func_info *func_info;
+	uint32_t func_info_count;
+	struct bpf_line_info *line_info;
+	uint32_t line_info_count;
 	int fd;
 };
 
@@ -102,9 +144,26 @@ struct bpf_object {
 	size_t program_count;
 	struct bpf_object_map maps[BPF_OBJECT_MAX_MAPS];
 	size_t map_count;
+	Elf64_Shdr symbols, symbol_names;	/* the symbol table and its strings */
+	size_t symbols_index;
+	size_t text_section;		/* .text, where subprograms live; 0: none */
+	struct btf btf;			/* btf.data NULL: the object has none */
+	struct btf_ext btf_ext;		/* btf_ext.data NULL: none */
 	char error[BPF_OBJECT_ERROR_MAX];	/* what went wrong, in words */
 	char *log;			/* verifier log of the last refused load */
 };
+
+/* A name the kernel accepts for programs and maps: [A-Za-z0-9_.], at most
+ * 15 characters, from first then second (may be NULL). */
+void bpf_kernel_name(char name[BPF_OBJ_NAME_LEN], const char *first, const char *second);
+
+/* A new map called name (made a kernel name) standing for ELF section
+ * section; NULL, with words, if there are too many. */
+struct bpf_object_map *bpf_object_add_map(struct bpf_object *object, const char *name, size_t section);
+
+/* Writes the words into object->error; returns error. */
+int bpf_object_error(struct bpf_object *object, int error, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Parses image (not copied: it must outlive the object). -EINVAL with words
  * in object->error when the image is malformed, -EOPNOTSUPP when it uses a
@@ -119,6 +178,56 @@ struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, co
 /* Overwrites the initial value of global variable symbol (in .rodata/.data)
  * before load; size must equal the symbol's size. */
 int bpf_object_set_global(struct bpf_object *object, const char *symbol, const void *value, size_t size);
+
+/* ---- btf.c ------------------------------------------------------------- */
+
+/* Checks .BTF whole (header, string table, every type's extent) and
+ * indexes it into object->btf: -EINVAL if it is malformed. */
+int btf_parse(struct bpf_object *object, const unsigned char *bytes, size_t size);
+
+/* Type id, or NULL if there is none. Its kind-specific records follow it
+ * (type + 1): as many as its kind and vlen say, all inside (parse checked). */
+struct btf_type *btf_type(const struct btf *btf, uint32_t id);
+
+/* The string at offset in the string table ("" if outside). */
+const char *btf_name(const struct btf *btf, uint32_t offset);
+
+/* Follows typedefs and qualifiers to the type underneath (its id in
+ * *resolved, may be NULL); NULL if there is none. */
+const struct btf_type *btf_skip_modifiers(const struct btf *btf, uint32_t id, uint32_t *resolved);
+
+/* Size in bytes of type id (arrays multiplied out). */
+int btf_type_size(const struct btf *btf, uint32_t id, uint32_t *size);
+
+/* The first type of kind (BTF_KIND_*) called name: its id, or -ENOENT. */
+int btf_find(const struct btf *btf, uint32_t kind, const char *name);
+
+/* What clang leaves for the loader: each DATASEC's size and its global
+ * variables' offsets, from the ELF sections and symbols. */
+int btf_fix_datasecs(struct bpf_object *object);
+
+/* Checks .BTF.ext into object->btf_ext (-EINVAL if malformed); CO-RE
+ * relocations are refused with words. */
+int btf_ext_parse(struct bpf_object *object, const unsigned char *bytes, size_t size);
+
+/* Appends to records (room for part->record_total) the records of part for
+ * instructions start .. start+count-1 of ELF section named section, each
+ * moved to instruction position + (its instruction - start). */
+int btf_ext_copy(struct bpf_object *object, const struct btf_ext_part *part, const char *section, uint32_t start,
+		 uint32_t count, uint32_t position, void *records, size_t record_size, uint32_t *record_count);
+
+/* ---- maps.c ------------------------------------------------------------ */
+
+/* Adds the maps declared in section .maps (index section), reading each
+ * one's shape from its BTF variable. */
+int maps_parse_btf(struct bpf_object *object, size_t section);
+
+/* ---- program.c --------------------------------------------------------- */
+
+/* Builds program's instructions from its function and the .text
+ * subprograms it calls (transitively), with the map relocations to apply
+ * at load and its func/line info. */
+int program_assemble(struct bpf_object *object, struct bpf_object_program *program);
 
 /* ---- load.c ------------------------------------------------------------ */
 

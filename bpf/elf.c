@@ -119,3 +119,20 @@ int elf_relocation(const struct elf_file *elf, const Elf64_Shdr *relocations, si
 		return -EINVAL;
 	return elf_table_entry(elf, relocations, index, sizeof(*relocation), relocation);
 }
+
+int elf_find_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, const Elf64_Shdr *names,
+		    const char *name, size_t section, Elf64_Sym *symbol)
+{
+	size_t count = symbols->sh_entsize ? symbols->sh_size / symbols->sh_entsize : 0;
+
+	for (size_t index = 1; index < count; index++) {
+		const char *found;
+
+		if (elf_symbol(elf, symbols, index, symbol) < 0)
+			return -EINVAL;
+		found = elf_string(elf, names, symbol->st_name);
+		if (found && strcmp(found, name) == 0 && (section == 0 || symbol->st_shndx == section))
+			return (int)index;
+	}
+	return -ENOENT;
+}

@@ -1,5 +1,6 @@
-/* load.c — turns a parsed object into kernel objects: maps first (global
- * data filled in and .rodata frozen), then the relocated programs. */
+/* load.c — turns a parsed object into kernel objects: its BTF first, then
+ * the maps (global data filled in and .rodata frozen), then the relocated
+ * programs with their func and line info. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,16 +13,6 @@
 
 #define LOG_SIZE_FIRST (64u << 10)
 #define LOG_SIZE_MAX (16u << 20)
-
-static int fail(struct bpf_object *object, int error, const char *format, ...)
-{
-	va_list arguments;
-
-	va_start(arguments, format);
-	format_string_list(object->error, sizeof(object->error), format, arguments);
-	va_end(arguments);
-	return error;
-}
 
 static uint64_t pointer(const void *address)
 {
@@ -41,9 +32,14 @@ static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 	attr.max_entries = map->max_entries;
 	attr.map_flags = map->flags;
 	memcpy(attr.map_name, map->name, sizeof(attr.map_name));
+	if (object->btf.fd >= 0 && map->btf_value_type) {
+		attr.btf_fd = (uint32_t)object->btf.fd;
+		attr.btf_key_type_id = map->btf_key_type;
+		attr.btf_value_type_id = map->btf_value_type;
+	}
 	fd = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
 	if (fd < 0)
-		return fail(object, (int)fd, "map %s: the kernel refused to create it: %s", map->name, strerror((int)-fd));
+		return bpf_object_error(object, (int)fd, "map %s: the kernel refused to create it: %s", map->name, strerror((int)-fd));
 	map->fd = (int)fd;
 	if (!map->is_data)
 		return 0;
@@ -58,7 +54,7 @@ static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 		fd = sys_bpf(BPF_MAP_FREEZE, &attr, sizeof(attr));
 	}
 	if (fd < 0)
-		return fail(object, (int)fd, "map %s: could not fill it in: %s", map->name, strerror((int)-fd));
+		return bpf_object_error(object, (int)fd, "map %s: could not fill it in: %s", map->name, strerror((int)-fd));
 	return 0;
 }
 
@@ -76,101 +72,143 @@ static void relocate(struct bpf_object *object, struct bpf_object_program *progr
 	}
 }
 
-static long program_load(const struct bpf_object *object, const struct bpf_object_program *program,
-			 char *log, uint32_t log_size)
+/* BPF_PROG_LOAD of program, or BPF_BTF_LOAD of the object's BTF when
+ * program is NULL; with a log when log is not NULL. */
+static long kernel_load(const struct bpf_object *object, const struct bpf_object_program *program,
+			char *log, uint32_t log_size)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
+	if (log)
+		log[0] = '\0';
+	if (!program) {
+		attr.btf = pointer(object->btf.data);
+		attr.btf_size = object->btf.size;
+		attr.btf_log_buf = pointer(log);
+		attr.btf_log_size = log_size;
+		attr.btf_log_level = log ? 1 : 0;
+		return sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
+	}
 	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
 	attr.expected_attach_type = program->expected_attach_type;
 	attr.insns = pointer(program->instructions);
 	attr.insn_cnt = (uint32_t)program->instruction_count;
 	attr.license = pointer(object->license);
 	memcpy(attr.prog_name, program->name, sizeof(attr.prog_name));
-	if (log) {
-		attr.log_buf = pointer(log);
-		attr.log_size = log_size;
-		attr.log_level = 1;
-		log[0] = '\0';
+	if (object->btf.fd >= 0 && program->func_info_count) {
+		attr.prog_btf_fd = (uint32_t)object->btf.fd;
+		attr.func_info_rec_size = sizeof(*program->func_info);
+		attr.func_info = pointer(program->func_info);
+		attr.func_info_cnt = program->func_info_count;
+		attr.line_info_rec_size = sizeof(*program->line_info);
+		attr.line_info = pointer(program->line_info);
+		attr.line_info_cnt = program->line_info_count;
 	}
+	attr.log_buf = pointer(log);
+	attr.log_size = log_size;
+	attr.log_level = log ? 1 : 0;
 	return sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
 }
 
-/* The verifier's last words: the final non-empty line of its log. */
+/* The kernel's reason: the last line of its log, bar the statistics the
+ * verifier ends with (cut off the log). */
 static const char *last_line(char *log)
 {
-	size_t length = strlen(log);
-	char *line;
+	for (;;) {
+		size_t length = strlen(log);
+		char *line;
 
-	while (length > 0 && log[length - 1] == '\n')
-		log[--length] = '\0';
-	line = strrchr(log, '\n');
-	return line ? line + 1 : log;
+		while (length > 0 && log[length - 1] == '\n')
+			log[--length] = '\0';
+		line = strrchr(log, '\n');
+		if (!line)
+			return log;
+		if (strncmp(line + 1, "processed ", 10) != 0)
+			return line + 1;
+		*line = '\0';
+	}
 }
 
-/* Loads again with a log, growing the buffer while the log was cut short. */
-static int explain_refusal(struct bpf_object *object, struct bpf_object_program *program, long error)
+/* The source line the verifier stopped at: the last "; …" line of its
+ * log, which it writes from the program's line info. */
+static void source_line(const char *log, char *line, size_t size)
 {
-	char summary[160];
+	const char *found = NULL;
+	char text[160];
+	size_t length;
 
+	for (const char *at = log; *at; at++)
+		if (at[0] == '\n' && at[1] == ';' && at[2] == ' ')
+			found = at + 3;
+	line[0] = '\0';
+	if (!found)
+		return;
+	length = strcspn(found, "\n");
+	length = length < sizeof(text) ? length : sizeof(text) - 1;
+	memcpy(text, found, length);
+	text[length] = '\0';
+	format_string(line, size, " at \"%s\"", text);
+}
+
+/* Loads again with a log, growing the buffer while the log was cut short;
+ * returns the fd if the kernel took it this time. */
+static long explain_refusal(struct bpf_object *object, struct bpf_object_program *program, long error)
+{
+	char summary[200], where[200];
+	const char *what = program ? program->name : "the object's BTF";
+
+	if (error == -EPERM)
+		return bpf_object_error(object, -EPERM, "%s: loading BPF needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN)", what);
 	for (uint32_t size = LOG_SIZE_FIRST; size <= LOG_SIZE_MAX; size *= 2) {
-		long fd;
-
 		memory_free(object->log);
 		object->log = memory_allocate(size);
 		if (!object->log)
 			break;
-		fd = program_load(object, program, object->log, size);
-		if (fd >= 0) {
-			/* Refused once, accepted with a log: keep this one. */
-			program->fd = (int)fd;
-			return 0;
-		}
-		if (fd != -ENOSPC) {
-			error = fd;
+		error = kernel_load(object, program, object->log, size);
+		if (error != -ENOSPC)
 			break;
-		}
 	}
+	if (error >= 0)
+		return error;	/* refused once, accepted with a log */
 	if (!object->log || object->log[0] == '\0')
-		return fail(object, (int)error, "program %s (section %s): the kernel refused to load it: %s",
-			    program->name, program->section_name, strerror((int)-error));
+		return bpf_object_error(object, (int)error, "%s (section %s): the kernel refused to load it: %s",
+					what, program ? program->section_name : ".BTF", strerror((int)-error));
 	format_string(summary, sizeof(summary), "%s", last_line(object->log));
-	return fail(object, (int)error, "program %s (section %s): the verifier refused it: %s",
-		    program->name, program->section_name, summary);
+	source_line(object->log, where, sizeof(where));
+	return bpf_object_error(object, (int)error, "%s (section %s): the %s refused it: %s%s", what,
+				program ? program->section_name : ".BTF", program ? "verifier" : "kernel", summary, where);
+}
+
+static long load(struct bpf_object *object, struct bpf_object_program *program)
+{
+	long fd = kernel_load(object, program, NULL, 0);
+
+	return fd >= 0 ? fd : explain_refusal(object, program, fd);
 }
 
 int bpf_object_load(struct bpf_object *object)
 {
-	int error;
+	long fd = 0;
+	int error = 0;
 
-	for (size_t index = 0; index < object->map_count; index++) {
-		error = create_map(object, &object->maps[index]);
-		if (error < 0)
-			goto unload;
+	if (object->btf.data) {
+		fd = load(object, NULL);
+		object->btf.fd = (int)fd;
 	}
-	for (size_t index = 0; index < object->program_count; index++) {
+	for (size_t index = 0; index < object->map_count && fd >= 0 && error == 0; index++)
+		error = create_map(object, &object->maps[index]);
+	for (size_t index = 0; index < object->program_count && fd >= 0 && error == 0; index++) {
 		struct bpf_object_program *program = &object->programs[index];
-		long fd;
 
 		relocate(object, program);
-		fd = program_load(object, program, NULL, 0);
-		if (fd >= 0) {
-			program->fd = (int)fd;
-			continue;
-		}
-		if (fd == -EPERM) {
-			error = fail(object, -EPERM, "program %s: loading BPF programs needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN)",
-				     program->name);
-			goto unload;
-		}
-		error = explain_refusal(object, program, fd);
-		if (error < 0)
-			goto unload;
+		fd = load(object, program);
+		program->fd = (int)fd;
 	}
-	return 0;
-unload:
-	bpf_object_unload(object);
+	if (fd < 0)
+		error = (int)fd;
+	if (error < 0)
+		bpf_object_unload(object);
 	return error;
 }
 
@@ -186,4 +224,7 @@ void bpf_object_unload(struct bpf_object *object)
 			close(object->programs[index].fd);
 		object->programs[index].fd = -1;
 	}
+	if (object->btf.fd >= 0)
+		close(object->btf.fd);
+	object->btf.fd = -1;
 }

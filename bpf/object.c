@@ -1,7 +1,11 @@
-/* object.c — what a BPF ELF object holds: its programs, the maps it declares
- * (the classic "maps" section), its global data (.rodata*, .data*, .bss*) and
- * the relocations that tie instructions to them. Parsing only reads the
- * image; nothing here talks to the kernel. */
+/* object.c — what a BPF ELF object holds: its programs (one per function
+ * in a program section), the maps it declares (the classic "maps" section,
+ * and ".maps" through maps.c), its global data (.rodata*, .data*, .bss*)
+ * and its BTF; program.c then assembles each program. Parsing only reads
+ * the image; nothing here talks to the kernel.
+ *
+ * Malformed input gives -EINVAL, mostly without words: bpf_object_parse
+ * then says which part of the object it was reading. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,21 +16,17 @@
 
 /* The classic map definition: five u32 (type, key, value, entries, flags). */
 #define LEGACY_MAP_DEFINITION_SIZE 20
-#define LD_IMM64 (BPF_LD | BPF_IMM | BPF_DW)
-#define R_BPF_64_64 1
-#define R_BPF_64_32 10
+#define DATA_SECTION_MAX (1u << 20)
 
-/* Where parsing is: the object and its symbol table. */
+/* Where parsing is: the object and the sections that need a second look. */
 struct parse_state {
 	struct bpf_object *object;
-	Elf64_Shdr symbols;
-	size_t symbols_index;
-	Elf64_Shdr symbol_names;
-	size_t maps_section;		/* 0: none */
-	size_t program_sections[BPF_OBJECT_MAX_PROGRAMS];
+	size_t maps_section;		/* "maps"; 0: none */
+	size_t btf_maps_section;	/* ".maps"; 0: none */
+	int symbol_tables;
 };
 
-static int fail(struct bpf_object *object, int error, const char *format, ...)
+int bpf_object_error(struct bpf_object *object, int error, const char *format, ...)
 {
 	va_list arguments;
 
@@ -56,7 +56,7 @@ static int program_attach_type(const char *section_name, uint32_t *attach_type)
 }
 
 /* Kernel object names allow [A-Za-z0-9_.] and 15 characters. */
-static void kernel_name(char name[BPF_OBJ_NAME_LEN], const char *first, const char *second)
+void bpf_kernel_name(char name[BPF_OBJ_NAME_LEN], const char *first, const char *second)
 {
 	size_t length = 0;
 
@@ -69,74 +69,131 @@ static void kernel_name(char name[BPF_OBJ_NAME_LEN], const char *first, const ch
 	name[length] = '\0';
 }
 
+struct bpf_object_map *bpf_object_add_map(struct bpf_object *object, const char *name, size_t section)
+{
+	struct bpf_object_map *map = &object->maps[object->map_count];
+
+	if (object->map_count == BPF_OBJECT_MAX_MAPS) {
+		bpf_object_error(object, -EOPNOTSUPP, "more than %d maps", BPF_OBJECT_MAX_MAPS);
+		return NULL;
+	}
+	object->map_count++;
+	bpf_kernel_name(map->name, name, NULL);
+	map->section = section;
+	return map;
+}
+
 static int is_data_section(const char *name)
 {
 	return has_prefix(name, ".rodata") || has_prefix(name, ".data") || has_prefix(name, ".bss");
 }
 
-static int add_data_map(struct parse_state *state, size_t index, const Elf64_Shdr *header, const char *name)
+/* Global data: one array map of one element per section, filled from the
+ * section's bytes (none for .bss) and settable before load. */
+static int add_data_map(struct bpf_object *object, size_t index, const Elf64_Shdr *header, const char *name)
 {
-	struct bpf_object *object = state->object;
-	struct bpf_object_map *map;
 	const unsigned char *bytes = elf_section_data(&object->elf, header);
+	struct bpf_object_map *map;
 
-	if (header->sh_type != SHT_NOBITS && !bytes)
-		return fail(object, -EINVAL, "section %s lies outside the file", name);
-	if (header->sh_size > (1u << 20))
-		return fail(object, -EINVAL, "section %s is larger than 1 MiB", name);
-	if (object->map_count == BPF_OBJECT_MAX_MAPS)
-		return fail(object, -EOPNOTSUPP, "more than %d maps", BPF_OBJECT_MAX_MAPS);
-	map = &object->maps[object->map_count++];
-	kernel_name(map->name, object->name, name);
+	if ((header->sh_type != SHT_NOBITS && !bytes) || header->sh_size > DATA_SECTION_MAX)
+		return -EINVAL;
+	map = bpf_object_add_map(object, object->name, index);
+	if (!map)
+		return -EOPNOTSUPP;
+	bpf_kernel_name(map->name, object->name, name);
 	map->type = BPF_MAP_TYPE_ARRAY;
 	map->key_size = sizeof(uint32_t);
 	map->value_size = (uint32_t)header->sh_size;
 	map->max_entries = 1;
-	map->section = index;
 	map->is_data = 1;
 	map->is_read_only = has_prefix(name, ".rodata");
 	map->flags = map->is_read_only ? BPF_F_RDONLY_PROG : 0;
 	map->value = memory_allocate(header->sh_size);
 	if (!map->value)
-		return fail(object, -ENOMEM, "out of memory");
+		return -ENOMEM;
 	if (bytes)
 		memcpy(map->value, bytes, header->sh_size);
 	return 0;
 }
 
-static int add_program(struct parse_state *state, size_t index, const Elf64_Shdr *header, const char *name)
+static int is_code(const Elf64_Shdr *header)
 {
-	struct bpf_object *object = state->object;
-	struct bpf_object_program *program;
-	const unsigned char *bytes = elf_section_data(&object->elf, header);
+	return header->sh_type == SHT_PROGBITS && (header->sh_flags & SHF_EXECINSTR);
+}
+
+/* A function in a program section is a program. */
+static int add_program(struct bpf_object *object, const Elf64_Sym *symbol, const char *name, const Elf64_Shdr *header)
+{
+	struct bpf_object_program *program = &object->programs[object->program_count];
+	const char *section_name = elf_section_name(&object->elf, header);
 	uint32_t attach_type;
 
-	if (program_attach_type(name, &attach_type) < 0)
-		return fail(object, -EOPNOTSUPP, "section %s: only netkit/primary, netkit/peer and tc programs are supported", name);
-	if (!bytes || header->sh_size % sizeof(struct bpf_insn) != 0 ||
-	    header->sh_size / sizeof(struct bpf_insn) > BPF_MAXINSNS * 8)
-		return fail(object, -EINVAL, "section %s: not a whole number of instructions inside the file", name);
+	if (!section_name || !elf_section_data(&object->elf, header) || header->sh_size % sizeof(struct bpf_insn) ||
+	    symbol->st_value % sizeof(struct bpf_insn) || symbol->st_size % sizeof(struct bpf_insn) ||
+	    symbol->st_value > header->sh_size || header->sh_size - symbol->st_value < symbol->st_size ||
+	    symbol->st_size / sizeof(struct bpf_insn) > BPF_MAXINSNS * 8)
+		return -EINVAL;
+	if (program_attach_type(section_name, &attach_type) < 0)
+		return bpf_object_error(object, -EOPNOTSUPP, "section %s: only netkit/primary, netkit/peer and tc programs are supported",
+					section_name);
 	if (object->program_count == BPF_OBJECT_MAX_PROGRAMS)
-		return fail(object, -EOPNOTSUPP, "more than %d programs", BPF_OBJECT_MAX_PROGRAMS);
-	program = &object->programs[object->program_count];
-	state->program_sections[object->program_count++] = index;
-	format_string(program->section_name, sizeof(program->section_name), "%s", name);
+		return bpf_object_error(object, -EOPNOTSUPP, "more than %d programs", BPF_OBJECT_MAX_PROGRAMS);
+	object->program_count++;
+	bpf_kernel_name(program->name, name, NULL);
+	format_string(program->section_name, sizeof(program->section_name), "%s", section_name);
 	program->expected_attach_type = attach_type;
-	program->instruction_count = header->sh_size / sizeof(struct bpf_insn);
-	program->instructions = memory_allocate(header->sh_size);
-	if (!program->instructions)
-		return fail(object, -ENOMEM, "out of memory");
-	memcpy(program->instructions, bytes, header->sh_size);
+	program->section = symbol->st_shndx;
+	program->start = (uint32_t)(symbol->st_value / sizeof(struct bpf_insn));
+	program->length = (uint32_t)(symbol->st_size / sizeof(struct bpf_insn));
 	return 0;
 }
 
-static int read_license(struct bpf_object *object, const Elf64_Shdr *header)
+/* Relocations of code must each land on an instruction of their section
+ * (other relocations, of .BTF or debug info, are not ours to apply). */
+static int check_relocations(struct bpf_object *object, const Elf64_Shdr *relocations)
 {
+	Elf64_Shdr target;
+
+	if (elf_section_header(&object->elf, relocations->sh_info, &target) < 0 || !is_code(&target))
+		return 0;
+	for (size_t index = 0; index < relocations->sh_size / sizeof(Elf64_Rel); index++) {
+		Elf64_Rel relocation;
+
+		if (elf_relocation(&object->elf, relocations, index, &relocation) < 0 ||
+		    relocation.r_offset % sizeof(struct bpf_insn) || relocation.r_offset >= target.sh_size)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int read_section(struct parse_state *state, size_t index, const Elf64_Shdr *header, const char *name)
+{
+	struct bpf_object *object = state->object;
 	const unsigned char *bytes = elf_section_data(&object->elf, header);
 
-	if (!bytes || !memchr(bytes, '\0', header->sh_size) || header->sh_size > sizeof(object->license))
-		return fail(object, -EINVAL, "section license is not a short NUL-terminated string");
-	memcpy(object->license, bytes, header->sh_size);
+	if (header->sh_type == SHT_SYMTAB) {
+		object->symbols = *header;
+		object->symbols_index = index;
+		state->symbol_tables++;
+	} else if (header->sh_type == SHT_REL) {
+		return check_relocations(object, header);
+	} else if (strcmp(name, "license") == 0) {
+		if (!bytes || !memchr(bytes, '\0', header->sh_size) || header->sh_size > sizeof(object->license))
+			return -EINVAL;
+		memcpy(object->license, bytes, header->sh_size);
+	} else if (strcmp(name, "maps") == 0) {
+		state->maps_section = index;
+	} else if (strcmp(name, ".maps") == 0) {
+		state->btf_maps_section = index;
+	} else if (strcmp(name, ".BTF") == 0) {
+		return bytes ? btf_parse(object, bytes, header->sh_size) : -EINVAL;
+	} else if (strcmp(name, ".BTF.ext") == 0) {
+		return bytes ? btf_ext_parse(object, bytes, header->sh_size) : -EINVAL;
+	} else if (is_data_section(name) && header->sh_size > 0) {
+		return add_data_map(object, index, header, name);
+	} else if (is_code(header) && strcmp(name, ".text") == 0) {
+		object->text_section = index;
+	}
 	return 0;
 }
 
@@ -144,47 +201,23 @@ static int read_license(struct bpf_object *object, const Elf64_Shdr *header)
 static int read_sections(struct parse_state *state)
 {
 	struct bpf_object *object = state->object;
-	int symbol_tables = 0;
 
 	for (size_t index = 1; index < object->elf.section_count; index++) {
 		Elf64_Shdr header;
 		const char *name;
-		int error = 0;
+		int error = elf_section_header(&object->elf, index, &header);
 
-		if (elf_section_header(&object->elf, index, &header) < 0)
-			return fail(object, -EINVAL, "section header %zu is outside the file", index);
-		name = elf_section_name(&object->elf, &header);
-		if (!name)
-			return fail(object, -EINVAL, "section %zu has no valid name", index);
-		if (header.sh_type == SHT_SYMTAB) {
-			state->symbols = header;
-			state->symbols_index = index;
-			symbol_tables++;
-		} else if (strcmp(name, "license") == 0) {
-			error = read_license(object, &header);
-		} else if (strcmp(name, "maps") == 0) {
-			state->maps_section = index;
-		} else if (strcmp(name, ".maps") == 0) {
-			error = fail(object, -EOPNOTSUPP, "section .maps: BTF-defined maps are not supported yet; declare maps in the \"maps\" section");
-		} else if (is_data_section(name) && header.sh_size > 0) {
-			error = add_data_map(state, index, &header, name);
-		} else if (header.sh_type == SHT_PROGBITS && (header.sh_flags & SHF_EXECINSTR) &&
-			   header.sh_size > 0 && strcmp(name, ".text") != 0) {
-			error = add_program(state, index, &header, name);
-		}
+		name = error < 0 ? NULL : elf_section_name(&object->elf, &header);
+		error = name ? read_section(state, index, &header, name) : -EINVAL;
 		if (error < 0)
 			return error;
 	}
-	if (symbol_tables != 1)
-		return fail(object, -EINVAL, "expected one symbol table, found %d", symbol_tables);
-	if (elf_section_header(&object->elf, state->symbols.sh_link, &state->symbol_names) < 0 ||
-	    !elf_section_data(&object->elf, &state->symbol_names) ||
-	    state->symbol_names.sh_type != SHT_STRTAB)
-		return fail(object, -EINVAL, "the symbol table's string table is invalid");
+	if (state->symbol_tables != 1 ||
+	    elf_section_header(&object->elf, object->symbols.sh_link, &object->symbol_names) < 0 ||
+	    !elf_section_data(&object->elf, &object->symbol_names) || object->symbol_names.sh_type != SHT_STRTAB)
+		return -EINVAL;
 	if (object->license[0] == '\0')
-		return fail(object, -EINVAL, "no license section");
-	if (object->program_count == 0)
-		return fail(object, -EINVAL, "no program sections");
+		return bpf_object_error(object, -EINVAL, "no license: add char LICENSE[] SEC(\"license\") = \"GPL\";");
 	return 0;
 }
 
@@ -193,185 +226,108 @@ static int add_legacy_map(struct parse_state *state, const Elf64_Sym *symbol, co
 	struct bpf_object *object = state->object;
 	Elf64_Shdr header;
 	const unsigned char *bytes;
-	uint32_t definition[5];
 	struct bpf_object_map *map;
 
 	if (elf_section_header(&object->elf, state->maps_section, &header) < 0 ||
-	    !(bytes = elf_section_data(&object->elf, &header)) ||
-	    symbol->st_value > header.sh_size ||
+	    !(bytes = elf_section_data(&object->elf, &header)) || symbol->st_value > header.sh_size ||
 	    header.sh_size - symbol->st_value < LEGACY_MAP_DEFINITION_SIZE)
-		return fail(object, -EINVAL, "map %s: definition outside section maps", name);
-	if (object->map_count == BPF_OBJECT_MAX_MAPS)
-		return fail(object, -EOPNOTSUPP, "more than %d maps", BPF_OBJECT_MAX_MAPS);
-	memcpy(definition, bytes + symbol->st_value, sizeof(definition));
-	map = &object->maps[object->map_count++];
-	kernel_name(map->name, name, NULL);
-	map->type = definition[0];
-	map->key_size = definition[1];
-	map->value_size = definition[2];
-	map->max_entries = definition[3];
-	map->flags = definition[4];
-	map->section = state->maps_section;
+		return -EINVAL;
+	map = bpf_object_add_map(object, name, state->maps_section);
+	if (!map)
+		return -EOPNOTSUPP;
+	memcpy(&map->type, bytes + symbol->st_value, LEGACY_MAP_DEFINITION_SIZE);	/* type … flags */
 	map->offset = symbol->st_value;
 	return 0;
 }
 
-/* Second walk: map definitions and program names come from the symbols. */
+/* Second walk: legacy map definitions and the programs come from the
+ * symbols. */
 static int read_symbols(struct parse_state *state)
 {
 	struct bpf_object *object = state->object;
-	size_t count = state->symbols.sh_entsize ? state->symbols.sh_size / state->symbols.sh_entsize : 0;
+	size_t count = object->symbols.sh_size / sizeof(Elf64_Sym);
 
 	for (size_t index = 1; index < count; index++) {
 		Elf64_Sym symbol;
+		Elf64_Shdr header;
 		const char *name;
 		int error = 0;
 
-		if (elf_symbol(&object->elf, &state->symbols, index, &symbol) < 0)
-			return fail(object, -EINVAL, "symbol %zu is outside the symbol table", index);
-		if (ELF64_ST_BIND(symbol.st_info) != STB_GLOBAL)
-			continue;
-		name = elf_string(&object->elf, &state->symbol_names, symbol.st_name);
-		if (!name)
-			return fail(object, -EINVAL, "symbol %zu has no valid name", index);
-		if (state->maps_section && symbol.st_shndx == state->maps_section)
+		if (elf_symbol(&object->elf, &object->symbols, index, &symbol) < 0 ||
+		    !(name = elf_string(&object->elf, &object->symbol_names, symbol.st_name)))
+			return -EINVAL;
+		if (ELF64_ST_BIND(symbol.st_info) == STB_GLOBAL && state->maps_section && symbol.st_shndx == state->maps_section)
 			error = add_legacy_map(state, &symbol, name);
-		for (size_t p = 0; p < object->program_count; p++)
-			if (symbol.st_shndx == state->program_sections[p] &&
-			    ELF64_ST_TYPE(symbol.st_info) == STT_FUNC && symbol.st_value == 0)
-				kernel_name(object->programs[p].name, name, NULL);
+		else if (ELF64_ST_TYPE(symbol.st_info) == STT_FUNC && symbol.st_size > 0 &&
+			 symbol.st_shndx != object->text_section &&
+			 elf_section_header(&object->elf, symbol.st_shndx, &header) == 0 && is_code(&header))
+			error = add_program(object, &symbol, name, &header);
 		if (error < 0)
 			return error;
 	}
+	if (object->program_count == 0)
+		return bpf_object_error(object, -EINVAL, "no programs: no function in a program section");
 	return 0;
 }
 
-static int find_map(const struct bpf_object *object, size_t section, uint64_t offset, int is_data)
-{
-	for (size_t index = 0; index < object->map_count; index++) {
-		const struct bpf_object_map *map = &object->maps[index];
-
-		if (map->section == section && map->is_data == is_data && (is_data || map->offset == offset))
-			return (int)index;
-	}
-	return -ENOENT;
-}
-
-static int read_relocation(struct parse_state *state, struct bpf_object_program *program,
-			   const Elf64_Rel *relocation)
+/* BTF: DATASECs filled in, global data maps told their DATASEC (the kernel
+ * checks one against the other), then the maps declared in .maps. */
+static int read_types(struct parse_state *state)
 {
 	struct bpf_object *object = state->object;
-	const char *section = program->section_name;
-	uint64_t instruction = relocation->r_offset / sizeof(struct bpf_insn);
-	uint32_t type = ELF64_R_TYPE(relocation->r_info);
-	struct bpf_object_relocation *record;
-	struct bpf_insn *insn;
-	Elf64_Sym symbol;
-	int map;
+	int error = object->btf.data ? btf_fix_datasecs(object) : 0;
 
-	if (relocation->r_offset % sizeof(struct bpf_insn) != 0 || instruction >= program->instruction_count)
-		return fail(object, -EINVAL, "section %s: relocation at offset %llu is outside the section",
-			    section, (unsigned long long)relocation->r_offset);
-	if (elf_symbol(&object->elf, &state->symbols, ELF64_R_SYM(relocation->r_info), &symbol) < 0)
-		return fail(object, -EINVAL, "section %s: relocation names symbol %llu, which does not exist",
-			    section, (unsigned long long)ELF64_R_SYM(relocation->r_info));
-	insn = &program->instructions[instruction];
-	if (type == R_BPF_64_32)
-		return fail(object, -EOPNOTSUPP, "section %s: BPF-to-BPF calls (.text subprograms) are not supported yet", section);
-	if (type != R_BPF_64_64)
-		return fail(object, -EOPNOTSUPP, "section %s: relocation type %u is not supported", section, type);
-	if (insn->code != LD_IMM64 || instruction + 1 >= program->instruction_count)
-		return fail(object, -EINVAL, "section %s: relocation at instruction %llu is not a 64-bit load",
-			    section, (unsigned long long)instruction);
-	if (state->maps_section && symbol.st_shndx == state->maps_section) {
-		map = find_map(object, symbol.st_shndx, symbol.st_value, 0);
-		if (map < 0)
-			return fail(object, -EINVAL, "section %s: relocation to an undeclared map", section);
-	} else {
-		map = find_map(object, symbol.st_shndx, 0, 1);
-		if (map < 0)
-			return fail(object, -EOPNOTSUPP, "section %s: relocation against section %u is not supported",
-				    section, symbol.st_shndx);
-	}
-	record = &program->relocations[program->relocation_count++];
-	record->instruction = (uint32_t)instruction;
-	record->map = (uint32_t)map;
-	if (object->maps[map].is_data) {
-		/* Section symbols carry the offset in imm, variables in st_value. */
-		uint64_t offset = symbol.st_value + (uint64_t)(uint32_t)insn->imm;
-
-		if (offset >= object->maps[map].value_size)
-			return fail(object, -EINVAL, "section %s: relocation points past the end of its data", section);
-		record->value_offset = (uint32_t)offset;
-	}
-	return 0;
-}
-
-/* Third walk: the relocations of each program section. */
-static int read_relocations(struct parse_state *state)
-{
-	struct bpf_object *object = state->object;
-
-	for (size_t index = 1; index < object->elf.section_count; index++) {
-		struct bpf_object_program *program = NULL;
+	for (size_t index = 0; index < object->map_count && object->btf.data && error == 0; index++) {
+		struct bpf_object_map *map = &object->maps[index];
 		Elf64_Shdr header;
-		size_t count;
+		int id = -ENOENT;
 
-		if (elf_section_header(&object->elf, index, &header) < 0)
-			return fail(object, -EINVAL, "section header %zu is outside the file", index);
-		if (header.sh_type != SHT_REL)
-			continue;
-		for (size_t p = 0; p < object->program_count; p++)
-			if (state->program_sections[p] == header.sh_info)
-				program = &object->programs[p];
-		if (!program)
-			continue;	/* .BTF, .BTF.ext, debug info: not ours to patch */
-		if (header.sh_link != state->symbols_index || header.sh_entsize != sizeof(Elf64_Rel) ||
-		    !elf_section_data(&object->elf, &header))
-			return fail(object, -EINVAL, "section %s: its relocation table is invalid", program->section_name);
-		if (program->relocations)
-			return fail(object, -EINVAL, "section %s: more than one relocation table", program->section_name);
-		count = header.sh_size / sizeof(Elf64_Rel);
-		if (count > program->instruction_count)
-			return fail(object, -EINVAL, "section %s: more relocations than instructions", program->section_name);
-		program->relocations = memory_allocate((count ? count : 1) * sizeof(*program->relocations));
-		if (!program->relocations)
-			return fail(object, -ENOMEM, "out of memory");
-		for (size_t r = 0; r < count; r++) {
-			Elf64_Rel relocation;
-			int error;
-
-			if (elf_relocation(&object->elf, &header, r, &relocation) < 0)
-				return fail(object, -EINVAL, "section %s: relocation %zu is outside the file", program->section_name, r);
-			error = read_relocation(state, program, &relocation);
-			if (error < 0)
-				return error;
-		}
+		if (map->is_data && elf_section_header(&object->elf, map->section, &header) == 0)
+			id = btf_find(&object->btf, BTF_KIND_DATASEC, elf_section_name(&object->elf, &header) ?: "");
+		if (id > 0)
+			map->btf_value_type = (uint32_t)id;
 	}
-	return 0;
+	if (error == 0 && state->btf_maps_section)
+		error = maps_parse_btf(object, state->btf_maps_section);
+	return error;
 }
 
-int bpf_object_parse(struct bpf_object *object, const char *name, const void *image, size_t size)
+static void reset(struct bpf_object *object)
 {
-	struct parse_state state = { .object = object };
-	int error;
-
 	memset(object, 0, sizeof(*object));
-	kernel_name(object->name, name, NULL);
+	object->btf.fd = -1;
 	for (size_t index = 0; index < BPF_OBJECT_MAX_MAPS; index++)
 		object->maps[index].fd = -1;
 	for (size_t index = 0; index < BPF_OBJECT_MAX_PROGRAMS; index++)
 		object->programs[index].fd = -1;
-	if (elf_open(&object->elf, image, size) < 0)
-		return fail(object, -EINVAL, "not an ELF64 little-endian BPF relocatable object, or truncated");
-	error = read_sections(&state);
-	if (error == 0)
+}
+
+int bpf_object_parse(struct bpf_object *object, const char *name, const void *image, size_t size)
+{
+	static const char *const parts[] = { "its ELF headers", "its sections", "its symbols", "its BTF", "program " };
+	struct parse_state state = { .object = object };
+	size_t part = 0, program = 0;
+	int error;
+
+	reset(object);
+	bpf_kernel_name(object->name, name, NULL);
+	error = elf_open(&object->elf, image, size);
+	if (error == 0 && (part = 1))
+		error = read_sections(&state);
+	if (error == 0 && (part = 2))
 		error = read_symbols(&state);
-	if (error == 0)
-		error = read_relocations(&state);
+	if (error == 0 && (part = 3))
+		error = read_types(&state);
+	/* On failure, program is one past the program at fault. */
+	for (; error == 0 && program < object->program_count && (part = 4); program++)
+		error = program_assemble(object, &object->programs[program]);
 	if (error < 0) {
 		char words[BPF_OBJECT_ERROR_MAX];
 
+		if (!object->error[0])
+			bpf_object_error(object, error, "the object is malformed (%s%s%s): build it again with clang -O2 -g -target bpf",
+					 error == -ENOMEM ? "out of memory reading " : "", parts[part],
+					 part == 4 ? object->programs[program - 1].name : "");
 		/* Keep the words; drop what was allocated. */
 		memcpy(words, object->error, sizeof(words));
 		bpf_object_free(object);
@@ -386,15 +342,15 @@ void bpf_object_free(struct bpf_object *object)
 	for (size_t index = 0; index < object->program_count; index++) {
 		memory_free(object->programs[index].instructions);
 		memory_free(object->programs[index].relocations);
+		memory_free(object->programs[index].func_info);
+		memory_free(object->programs[index].line_info);
 	}
 	for (size_t index = 0; index < object->map_count; index++)
 		memory_free(object->maps[index].value);
 	memory_free(object->log);
-	memset(object, 0, sizeof(*object));
-	for (size_t index = 0; index < BPF_OBJECT_MAX_MAPS; index++)
-		object->maps[index].fd = -1;
-	for (size_t index = 0; index < BPF_OBJECT_MAX_PROGRAMS; index++)
-		object->programs[index].fd = -1;
+	memory_free(object->btf.data);
+	memory_free(object->btf.type_offsets);
+	reset(object);
 }
 
 struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, const char *section_name)
@@ -407,36 +363,18 @@ struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, co
 
 int bpf_object_set_global(struct bpf_object *object, const char *symbol_name, const void *value, size_t size)
 {
-	Elf64_Shdr symbols, names;
-	int symbols_index;
-	size_t count;
+	Elf64_Sym symbol;
 
-	/* Found again by type: there is exactly one (parse checked). */
-	symbols_index = -1;
-	for (size_t index = 1; index < object->elf.section_count; index++)
-		if (elf_section_header(&object->elf, index, &symbols) == 0 && symbols.sh_type == SHT_SYMTAB) {
-			symbols_index = (int)index;
-			break;
+	if (elf_find_symbol(&object->elf, &object->symbols, &object->symbol_names, symbol_name, 0, &symbol) < 0)
+		return bpf_object_error(object, -ENOENT, "global %s not found", symbol_name);
+	for (size_t index = 0; index < object->map_count; index++) {
+		struct bpf_object_map *map = &object->maps[index];
+
+		if (map->is_data && map->section == symbol.st_shndx && symbol.st_size == size &&
+		    symbol.st_value <= map->value_size && map->value_size - symbol.st_value >= size) {
+			memcpy(map->value + symbol.st_value, value, size);
+			return 0;
 		}
-	if (symbols_index < 0 || elf_section_header(&object->elf, symbols.sh_link, &names) < 0)
-		return -EINVAL;
-	count = symbols.sh_size / sizeof(Elf64_Sym);
-	for (size_t index = 1; index < count; index++) {
-		Elf64_Sym symbol;
-		const char *name;
-		int map;
-
-		if (elf_symbol(&object->elf, &symbols, index, &symbol) < 0)
-			return -EINVAL;
-		name = elf_string(&object->elf, &names, symbol.st_name);
-		if (!name || strcmp(name, symbol_name) != 0)
-			continue;
-		map = find_map(object, symbol.st_shndx, 0, 1);
-		if (map < 0 || symbol.st_size != size || symbol.st_value > object->maps[map].value_size ||
-		    object->maps[map].value_size - symbol.st_value < size)
-			return fail(object, -EINVAL, "global %s is not a %zu-byte variable in global data", symbol_name, size);
-		memcpy(object->maps[map].value + symbol.st_value, value, size);
-		return 0;
 	}
-	return fail(object, -ENOENT, "global %s not found", symbol_name);
+	return bpf_object_error(object, -EINVAL, "global %s is not a %zu-byte variable in global data", symbol_name, size);
 }
