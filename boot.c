@@ -121,7 +121,6 @@ int boot_main(int argc, char **argv)
 	struct boot_options options;
 	struct topology topology;
 	struct report report = { .message = "" };
-	uint64_t elapsed_us = 0;
 	char rcu_expedited;
 	int error;
 
@@ -130,12 +129,10 @@ int boot_main(int argc, char **argv)
 	read_options(&options);
 	topology_default(&topology);
 	rcu_expedited = set_rcu_expedited('1');
-	error = phone_up(&topology, &report, &elapsed_us);
+	error = phone_up(&topology, stdout, &report, NULL);
 	set_rcu_expedited(rcu_expedited);
 	if (error < 0)
 		format_print(stderr, "yogurt: %s\n", report.message);
-	else
-		phone_print_ready(&topology, elapsed_us, stdout);
 	fflush(NULL);
 	if (strcmp(options.mode, "call") == 0) {
 		if (error == 0)

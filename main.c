@@ -66,22 +66,17 @@ static int usage_error(struct report *report, const char *argument)
 
 static int command_up(int argc, char **argv, const struct topology *topology, struct report *report)
 {
-	uint64_t elapsed_us = 0;
-	int error;
-
 	if (argc > 1)
 		return usage_error(report, argv[1]);
-	error = phone_up(topology, report, &elapsed_us);
-	if (error == 0)
-		phone_print_ready(topology, elapsed_us, stdout);
-	return error;
+	return phone_up(topology, stdout, report, NULL);
 }
 
 static int command_down(int argc, char **argv, const struct topology *topology, struct report *report)
 {
 	if (argc > 1)
 		return usage_error(report, argv[1]);
-	return phone_down(topology, stdout, report);
+	(void)topology;
+	return phone_down(stdout, report);
 }
 
 static int command_status(int argc, char **argv, const struct topology *topology, struct report *report)

@@ -127,6 +127,45 @@ int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex)
 	return 0;
 }
 
+static int keep_info(const struct nlmsghdr *reply, void *context)
+{
+	if (reply->nlmsg_type != RTM_NEWLINK)
+		return -EBADMSG;
+	return nl_link_info_parse(reply, context) < 0 ? -EBADMSG : 1;
+}
+
+int nl_link_get(struct nl_socket *socket, const char *name, struct nl_link_info *info)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	int err;
+
+	if (nl_device_name_check(name) < 0)
+		return -EINVAL;
+	if (!link_message_init(&message, buffer, sizeof(buffer), RTM_GETLINK, NLM_F_ACK) ||
+	    nl_put_string(&message, IFLA_IFNAME, name) < 0)
+		return -EMSGSIZE;
+	err = nl_transact(socket, &message, keep_info, info);
+	if (err < 0)
+		return err;
+	return err == 0 ? -ENODEV : 0;
+}
+
+int nl_link_set_mtu(struct nl_socket *socket, uint32_t ifindex, uint32_t mtu)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	struct ifinfomsg *link;
+
+	link = link_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
+	if (!link)
+		return -EMSGSIZE;
+	link->ifi_index = (int)ifindex;
+	if (nl_put_u32(&message, IFLA_MTU, mtu) < 0)
+		return -EMSGSIZE;
+	return nl_request(socket, &message);
+}
+
 int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex)
 {
 	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];

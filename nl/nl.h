@@ -113,6 +113,9 @@ int nl_link_delete(struct nl_socket *socket, const char *name);
 /* RTM_GETLINK by name: its ifindex; -ENODEV if there is no such device. */
 int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex);
 
+/* Sets the MTU of ifindex. */
+int nl_link_set_mtu(struct nl_socket *socket, uint32_t ifindex, uint32_t mtu);
+
 /* Sets IFF_UP on ifindex. */
 int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex);
 
@@ -132,6 +135,9 @@ struct nl_link_info {
 	uint32_t peer_ifindex;	/* IFLA_LINK, 0 if absent */
 };
 
+/* RTM_GETLINK by name, parsed: -ENODEV if there is no such device. */
+int nl_link_get(struct nl_socket *socket, const char *name, struct nl_link_info *info);
+
 /* Dumps every link of the socket's namespace: visit(info, context) for each;
  * a non-zero return stops the walk and is returned. */
 int nl_link_list(struct nl_socket *socket,
@@ -149,6 +155,22 @@ int nl_link_info_parse(const struct nlmsghdr *message, struct nl_link_info *info
  * address is marked IFA_F_NODAD (L3 netkit has no neighbour discovery). */
 int nl_address_add(struct nl_socket *socket, uint32_t ifindex, int family,
 		   const void *address, uint8_t prefix_length);
+
+/* RTM_DELADDR of address/prefix_length from ifindex. */
+int nl_address_delete(struct nl_socket *socket, uint32_t ifindex, int family,
+		      const void *address, uint8_t prefix_length);
+
+/* One address of a device, as nl_address_list reports it. */
+struct nl_address {
+	int family;			/* AF_INET or AF_INET6 */
+	uint8_t address[16];
+	uint8_t prefix_length;
+	uint8_t scope;			/* RT_SCOPE_UNIVERSE, RT_SCOPE_LINK… */
+};
+
+/* Dumps the addresses of ifindex: visit(address, context) for each. */
+int nl_address_list(struct nl_socket *socket, uint32_t ifindex,
+		    int (*visit)(const struct nl_address *address, void *context), void *context);
 
 /* ---- routes ------------------------------------------------------------ */
 

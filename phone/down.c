@@ -1,13 +1,14 @@
-/* down.c — removes what up built: pins, devices, namespaces. Pieces that are
- * already gone are fine; anything else that fails is reported. */
+/* down.c — removes what yogurt made, as its records say: pins, devices,
+ * namespaces. A namespace or device that carries a recorded name but is
+ * not the one yogurt made is left alone; pieces already gone are fine. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "phone.h"
-#include "../nl/nl.h"
 #include "../format/format.h"
+#include "../nl/nl.h"
 
 static void say(FILE *out, const char *what, const char *name)
 {
@@ -15,58 +16,84 @@ static void say(FILE *out, const char *what, const char *name)
 		format_print(out, "down: removed %s %s\n", what, name);
 }
 
-static int remove_pins(const struct phone_end *end, FILE *out, struct report *report)
+int phone_remove_pins(const char *host_device)
 {
 	static const char *const pins[] = { "primary", "peer" };
 	char path[256];
+	int error = 0;
 
 	for (size_t index = 0; index < 2; index++) {
-		format_string(path, sizeof(path), "%s/%s/%s", PHONE_PIN_ROOT, end->host_device, pins[index]);
-		if (unlink(path) == 0)
-			say(out, "pin", path);
-		else if (errno != ENOENT)
-			return report_error(report, -errno, "removing %s: %s", path, strerror(errno));
+		format_string(path, sizeof(path), "%s/%s/%s", PHONE_PIN_ROOT, host_device, pins[index]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			error = -errno;
 	}
-	format_string(path, sizeof(path), "%s/%s", PHONE_PIN_ROOT, end->host_device);
-	if (rmdir(path) < 0 && errno != ENOENT)
-		return report_error(report, -errno, "removing %s: %s", path, strerror(errno));
-	return 0;
+	format_string(path, sizeof(path), "%s/%s", PHONE_PIN_ROOT, host_device);
+	if (rmdir(path) < 0 && errno != ENOENT && error == 0)
+		error = -errno;
+	return error;
 }
 
-static int remove_end(struct nl_socket *host, const struct phone_end *end, FILE *out, struct report *report)
+int phone_remove_end(struct nl_socket *host, const struct owned_end *record, FILE *out, struct report *report)
 {
-	int error = remove_pins(end, out, report);
+	struct nl_link_info device;
+	uint64_t inode = netns_inode(record->netns);
+	int error = phone_remove_pins(record->host_device);
 
 	if (error < 0)
-		return error;
+		return report_error(report, error, "removing the pins of %s under %s: %s", record->host_device,
+				    PHONE_PIN_ROOT, strerror(-error));
+	say(out, "the wire on", record->host_device);
 	/* Deleting the host side deletes its peer in the namespace too. */
-	error = nl_link_delete(host, end->host_device);
-	if (error == 0)
-		say(out, "device", end->host_device);
-	else if (error != -ENODEV)
-		return report_error(report, error, "deleting device %s: %s%s%s", end->host_device, strerror(-error),
-				    host->error[0] ? ": " : "", host->error);
-	error = netns_delete(end->netns);
-	if (error == 0)
-		say(out, "namespace", end->netns);
-	else if (error != -ENOENT)
-		return report_error(report, error, "deleting namespace %s: %s", end->netns, strerror(-error));
+	if (nl_link_get(host, record->host_device, &device) == 0) {
+		if (device.ifindex != record->host_ifindex) {
+			if (out)
+				format_print(out, "down: left device %s alone: it is not the one yogurt made\n",
+					     record->host_device);
+		} else if ((error = nl_link_delete(host, record->host_device)) < 0 && error != -ENODEV) {
+			return report_error(report, error, "deleting device %s: %s%s%s", record->host_device,
+					    strerror(-error), host->error[0] ? ": " : "", host->error);
+		} else {
+			say(out, "device", record->host_device);
+		}
+	}
+	if (inode && inode != record->netns_inode) {
+		if (out)
+			format_print(out, "down: left namespace %s alone: it is not the one yogurt made\n", record->netns);
+	} else if (inode) {
+		error = netns_delete(record->netns);
+		if (error < 0 && error != -ENOENT)
+			return report_error(report, error, "deleting namespace %s: %s", record->netns, strerror(-error));
+		say(out, "namespace", record->netns);
+	}
 	return 0;
 }
 
-int phone_down(const struct topology *topology, FILE *out, struct report *report)
+int phone_down(FILE *out, struct report *report)
 {
 	struct nl_socket host;
-	int error = nl_open(&host);
+	struct owned owned;
+	int lock = -1, error;
 
+	error = owned_lock(&lock, report);
 	if (error < 0)
-		return report_error(report, error, "opening rtnetlink: %s", strerror(-error));
-	for (size_t index = 0; index < topology->count && error == 0; index++)
-		for (int side = 0; side < 2 && error == 0; side++)
-			error = remove_end(&host, &topology->phones[index].ends[side], out, report);
-	nl_close(&host);
-	/* The pin root goes only when no other phone still uses it. */
-	if (error == 0 && rmdir(PHONE_PIN_ROOT) == 0)
-		say(out, "pin directory", PHONE_PIN_ROOT);
+		return error;
+	error = owned_load(&owned, report);
+	if (error == 0 && (error = nl_open(&host)) < 0)
+		report_error(report, error, "opening rtnetlink: %s", strerror(-error));
+	while (error == 0 && owned.count > 0) {
+		struct owned_end record = owned.ends[owned.count - 1];
+
+		error = phone_remove_end(&host, &record, out, report);
+		if (error == 0) {
+			owned_forget(&owned, record.netns);
+			error = owned_save(&owned, report);
+		}
+	}
+	if (error == 0 || owned.count < OWNED_MAX)
+		nl_close(&host);
+	/* The pin root goes only when nothing else is pinned there. */
+	if (error == 0 && rmdir(PHONE_PIN_ROOT) == 0 && out)
+		format_print(out, "down: removed %s\n", PHONE_PIN_ROOT);
+	owned_unlock(lock);
 	return error;
 }

@@ -16,6 +16,9 @@
 #define PHONE_NAME_MAX 64		/* namespace and phone names */
 #define PHONE_DEVICE_MAX 16		/* IFNAMSIZ */
 
+/* What yogurt made and its lock live here (owned.c). */
+#define PHONE_STATE_DIR "/run/yogurt"
+
 /* Where the wire's links are pinned: PIN_ROOT/<host device>/{primary,peer}. */
 #define PHONE_BPFFS "/sys/fs/bpf"
 #define PHONE_PIN_ROOT "/sys/fs/bpf/yogurt"
@@ -52,17 +55,29 @@ struct report {
  * (10.42.0.2/24, fd42::2/64). */
 void topology_default(struct topology *topology);
 
-/* Builds every phone; the phone stays after the process exits. A failure
- * halfway removes whatever this run created. elapsed_us (may be NULL)
- * receives the time it took in microseconds, by CLOCK_MONOTONIC. */
-int phone_up(const struct topology *topology, struct report *report, uint64_t *elapsed_us);
+/* Brings the phones of topology into being and keeps them so: what is in
+ * place is left alone, what is missing or changed is made again, and phone
+ * ends yogurt made that topology no longer has are removed. The phones
+ * stay after the process exits. A failure halfway removes whatever this run
+ * created. Says per phone what it did on out (may be NULL); elapsed_us (may
+ * be NULL) receives the time it took, by CLOCK_MONOTONIC. */
+int phone_up(const struct topology *topology, FILE *out, struct report *report, uint64_t *elapsed_us);
 
-/* Prints "up: phone A <-> B ready in N.NNN ms" for each phone. */
-void phone_print_ready(const struct topology *topology, uint64_t elapsed_us, FILE *out);
+/* "up: phone A <-> B ready in N.NNN ms (made: …)" or "… already up". */
+void phone_print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us, FILE *out);
 
-/* Removes the namespaces, devices and pins of every phone; absent pieces are
- * fine. Prints what it removed to out (may be NULL). */
-int phone_down(const struct topology *topology, FILE *out, struct report *report);
+/* Removes everything yogurt's records say it made (and nothing else);
+ * prints what it removed to out (may be NULL). */
+int phone_down(FILE *out, struct report *report);
+
+/* Removes the pins of one host-side device's wire (absent ones are fine). */
+int phone_remove_pins(const char *host_device);
+
+/* Removes one recorded end: its wire's pins, its device, its namespace,
+ * each only if it is the one yogurt made. */
+struct nl_socket;
+struct owned_end;
+int phone_remove_end(struct nl_socket *host, const struct owned_end *record, FILE *out, struct report *report);
 
 /* Reads the phones back from the kernel and prints them, as text or (json)
  * as one JSON object. */
@@ -76,6 +91,39 @@ int phone_watch(const struct topology *topology, unsigned seconds, FILE *out, st
  * and a host-side injection that must not get through. Prints a KTAP-style
  * transcript; returns 0 if every step passed, -EPROTO if one failed. */
 int phone_call(const struct topology *topology, FILE *out, struct report *report);
+
+/* ---- what yogurt owns (owned.c) ----------------------------------------- */
+
+#define OWNED_MAX (PHONE_MAX * 2)
+
+/* One phone end yogurt made: its namespace (and the inode that namespace had
+ * then, so a namespace somebody else made under the same name is not taken
+ * for ours), and its host-side device (the netkit pair; its pins follow). */
+struct owned_end {
+	char netns[PHONE_NAME_MAX];
+	uint64_t netns_inode;
+	char host_device[PHONE_DEVICE_MAX];
+	uint32_t host_ifindex;
+};
+
+struct owned {
+	struct owned_end ends[OWNED_MAX];
+	size_t count;
+};
+
+/* Takes the lock of PHONE_STATE_DIR (waiting up to 10 s for another run). */
+int owned_lock(int *fd, struct report *report);
+void owned_unlock(int fd);
+
+/* The records, read from / written to PHONE_STATE_DIR/owned. */
+int owned_load(struct owned *owned, struct report *report);
+int owned_save(const struct owned *owned, struct report *report);
+struct owned_end *owned_find(struct owned *owned, const char *netns);
+struct owned_end *owned_remember(struct owned *owned, const char *netns);	/* NULL: full */
+void owned_forget(struct owned *owned, const char *netns);
+
+/* The inode of /run/netns/NAME (its namespace), 0 if there is none. */
+uint64_t netns_inode(const char *name);
 
 /* Writes a formatted message into report; returns error. */
 int report_error(struct report *report, int error, const char *format, ...)

@@ -40,10 +40,13 @@ int report_error(struct report *report, int error, const char *format, ...)
 	return error;
 }
 
-void phone_print_ready(const struct topology *topology, uint64_t elapsed_us, FILE *out)
+void phone_print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us, FILE *out)
 {
-	for (size_t index = 0; index < topology->count; index++)
-		format_print(out, "up: phone %s <-> %s ready in %llu.%03llu ms\n", topology->phones[index].ends[0].netns,
-			topology->phones[index].ends[1].netns, (unsigned long long)(elapsed_us / 1000),
-			(unsigned long long)(elapsed_us % 1000));
+	format_print(out, "up: phone %s <-> %s ", phone->ends[0].netns, phone->ends[1].netns);
+	if (changes[0])
+		format_print(out, "ready in %llu.%03llu ms (made: %s)\n", (unsigned long long)(elapsed_us / 1000),
+			     (unsigned long long)(elapsed_us % 1000), changes);
+	else
+		format_print(out, "already up, nothing changed (%llu.%03llu ms)\n", (unsigned long long)(elapsed_us / 1000),
+			     (unsigned long long)(elapsed_us % 1000));
 }

@@ -195,7 +195,10 @@ static void intruder(struct attack *attack)
 	const struct phone_end *target = &attack->ends[1];
 	struct in_addr host_side = { htonl(0x0a2b0001u) }, inside = { htonl(0x0a2b0002u) };	/* 10.43.0.1, .2 */
 	struct in_addr phone_network = { htonl(0x0a2a0000u) };					/* 10.42.0.0/24 */
-	struct netkit_pair pair = { "int-host", "int-cont", NETKIT_PASS, NETKIT_PASS, NETKIT_L3, -1 };
+	struct netkit_pair pair = {
+		.primary_name = "int-host", .peer_name = "int-cont", .policy = NETKIT_PASS,
+		.peer_policy = NETKIT_PASS, .mode = NETKIT_L3, .peer_netns_fd = -1,
+	};
 	uint64_t before = gate_drops(target->host_device);
 	struct nl_socket in_intruder;
 	uint32_t ifindex = 0, lo = 0;
@@ -251,29 +254,33 @@ static void intruder(struct attack *attack)
  * phone towards the other phone's address never arrives there. */
 static void two_phones(struct attack *attack)
 {
-	struct topology second = attack->suite->topology;
+	struct topology both = attack->suite->topology;
 	struct report report;
 	const struct phone_end *a = attack->ends, *b;
 	union probe_address from, to;
 	int error, netns_b[2] = { -1, -1 }, listener, got_in_b, got_in_a;
 	FILE *quiet = fopen("/dev/null", "w");
 
+	both.count = 2;
 	for (int side = 0; side < 2; side++) {
-		struct phone_end *end = &second.phones[0].ends[side];
+		struct phone_end *end = &both.phones[1].ends[side];
 
+		*end = both.phones[0].ends[side];
 		format_string(end->netns, sizeof(end->netns), "yogurt-%d", 3 + side);
 		format_string(end->host_device, sizeof(end->host_device), "yg%d-host", 3 + side);
 		format_string(end->device, sizeof(end->device), "yg%d-cont", 3 + side);
 		end->address.s_addr = htonl(0x0a2a0101u + (uint32_t)side);	/* 10.42.1.1, .2 */
 		end->address6.s6_addr[3] = 1;					/* fd42:1::1, ::2 */
 	}
-	b = second.phones[0].ends;
-	error = phone_up(&second, &report, NULL);
+	b = both.phones[1].ends;
+	error = phone_up(&both, quiet, &report, NULL);
 	check(attack->suite, error == 0, "a second phone (yogurt-3 <-> yogurt-4) comes up next to the first",
 	      "%s", report.message);
 	if (error < 0)
 		return;
-	error = phone_call(&second, quiet, &report);
+	both.phones[0] = both.phones[1];
+	both.count = 1;
+	error = phone_call(&both, quiet, &report);
 	check(attack->suite, error == 0 && phone_works(attack->suite) == 0, "both phones work at once", "%s", report.message);
 	netns_b[0] = netns_open(b[0].netns);
 	netns_b[1] = netns_open(b[1].netns);
@@ -295,9 +302,11 @@ static void two_phones(struct attack *attack)
 	      "neither phone reaches the other phone's ends", "yogurt-4 got %d, yogurt-2 got %d", got_in_b, got_in_a);
 	close(netns_b[0]);
 	close(netns_b[1]);
-	error = phone_down(&second, NULL, &report);
-	check(attack->suite, error == 0 && phone_works(attack->suite) == 0,
-	      "the second phone goes down and the first keeps working", "%s", report.message);
+	/* Back to the first phone alone: up converges and removes the second. */
+	error = phone_up(&attack->suite->topology, quiet, &report, NULL);
+	check(attack->suite, error == 0 && netns_inode("yogurt-3") == 0 && if_nametoindex("yg4-host") == 0 &&
+		     phone_works(attack->suite) == 0,
+	      "up with only the first phone removes the second and keeps the first working", "%s", report.message);
 	if (quiet)
 		fclose(quiet);
 }
