@@ -8,6 +8,7 @@
 
 #include "boot.h"
 #include "phone/phone.h"
+#include "phone/attach.h"
 #include "format/format.h"
 
 #ifndef YOGURT_VERSION
@@ -35,6 +36,9 @@ static const char usage[] =
 	"            once a second, what each wire passed and dropped in that\n"
 	"            second (no bpf_printk: read from the wire's counters map);\n"
 	"            SECONDS 0 or none: until interrupted\n"
+	"  attach OBJECT.o --dev IFNAME [--primary SECTION] [--peer SECTION] [--pin DIR]\n"
+	"            link your netkit programs to IFNAME, pinned in DIR\n"
+	"            (default " PHONE_PIN_ROOT "/IFNAME); detach --dev IFNAME unpins\n"
 	"  help      this text (also -h, --help)\n"
 	"  version   the version (also --version)\n"
 	"\n"
@@ -82,10 +86,12 @@ static int command_down(int argc, char **argv, const struct topology *topology, 
 static int command_status(int argc, char **argv, const struct topology *topology, struct report *report)
 {
 	int json = argc == 2 && (strcmp(argv[1], "-j") == 0 || strcmp(argv[1], "--json") == 0);
+	int error;
 
 	if (argc > 1 + json)
 		return usage_error(report, argv[1 + json]);
-	return phone_status(topology, json, stdout, report);
+	error = phone_status(topology, json, stdout, report);
+	return error < 0 || json ? error : phone_list_netkit(stdout, report);
 }
 
 static int command_call(int argc, char **argv, const struct topology *topology, struct report *report)
@@ -134,6 +140,8 @@ static const struct command commands[] = {
 	{ "status", command_status },
 	{ "call", command_call },
 	{ "watch", command_watch },
+	{ "attach", phone_attach },
+	{ "detach", phone_detach },
 	{ "help", command_help },
 	{ "-h", command_help },
 	{ "--help", command_help },

@@ -170,7 +170,8 @@ int bpf_object_error(struct bpf_object *object, int error, const char *format, .
  * feature yogurt does not support. */
 int bpf_object_parse(struct bpf_object *object, const char *name, const void *image, size_t size);
 
-/* Frees what parse and load allocated and closes every fd. */
+/* Frees what parse and load allocated and closes every fd; the words in
+ * object->error stay. */
 void bpf_object_free(struct bpf_object *object);
 
 struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, const char *section_name);

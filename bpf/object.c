@@ -321,23 +321,19 @@ int bpf_object_parse(struct bpf_object *object, const char *name, const void *im
 	/* On failure, program is one past the program at fault. */
 	for (; error == 0 && program < object->program_count && (part = 4); program++)
 		error = program_assemble(object, &object->programs[program]);
-	if (error < 0) {
-		char words[BPF_OBJECT_ERROR_MAX];
-
-		if (!object->error[0])
-			bpf_object_error(object, error, "the object is malformed (%s%s%s): build it again with clang -O2 -g -target bpf",
-					 error == -ENOMEM ? "out of memory reading " : "", parts[part],
-					 part == 4 ? object->programs[program - 1].name : "");
-		/* Keep the words; drop what was allocated. */
-		memcpy(words, object->error, sizeof(words));
+	if (error < 0 && !object->error[0])
+		bpf_object_error(object, error, "the object is malformed (%s%s%s): build it again with clang -O2 -g -target bpf",
+				 error == -ENOMEM ? "out of memory reading " : "", parts[part],
+				 part == 4 ? object->programs[program - 1].name : "");
+	if (error < 0)
 		bpf_object_free(object);
-		memcpy(object->error, words, sizeof(words));
-	}
 	return error;
 }
 
 void bpf_object_free(struct bpf_object *object)
 {
+	char words[BPF_OBJECT_ERROR_MAX];
+
 	bpf_object_unload(object);
 	for (size_t index = 0; index < object->program_count; index++) {
 		memory_free(object->programs[index].instructions);
@@ -350,7 +346,10 @@ void bpf_object_free(struct bpf_object *object)
 	memory_free(object->log);
 	memory_free(object->btf.data);
 	memory_free(object->btf.type_offsets);
+	/* The words stay: the caller prints them after freeing. */
+	memcpy(words, object->error, sizeof(words));
 	reset(object);
+	memcpy(object->error, words, sizeof(words));
 }
 
 struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, const char *section_name)

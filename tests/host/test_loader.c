@@ -1,5 +1,5 @@
 /* test_loader.c — the loader on objects written the way people write them
-s * (tests/host/loader/, libbpf's bpf_helpers.h): BTF-defined maps,
+ * (tests/host/loader/, libbpf's bpf_helpers.h): BTF-defined maps,
  * global data set before load and read back after BPF_PROG_TEST_RUN,
  * BPF-to-BPF calls, a verifier refusal that names its source line, and
  * every truncation of each object refused with words.
