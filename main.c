@@ -23,8 +23,10 @@ static const char usage[] =
 	"host process can listen in on or barge in to.\n"
 	"\n"
 	"commands:\n"
-	"  up        build the phone (default when no command is given); it stays\n"
-	"            up after yogurt exits\n"
+	"  up [--no-wire]\n"
+	"            build the phone (default when no command is given); it stays\n"
+	"            up after yogurt exits; --no-wire: without the wire, bring\n"
+	"            your own with attach\n"
 	"  down      remove the namespaces, devices and pins that up created\n"
 	"  status [-j|--json]\n"
 	"            show the phone as the kernel has it: namespaces, devices,\n"
@@ -70,9 +72,15 @@ static int usage_error(struct report *report, const char *argument)
 
 static int command_up(int argc, char **argv, const struct topology *topology, struct report *report)
 {
-	if (argc > 1)
-		return usage_error(report, argv[1]);
-	return phone_up(topology, stdout, report, NULL);
+	struct topology without_wire;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--no-wire") != 0))
+		return usage_error(report, argv[argc - 1]);
+	if (argc == 1)
+		return phone_up(topology, stdout, report, NULL);
+	without_wire = *topology;
+	without_wire.without_wire = 1;
+	return phone_up(&without_wire, stdout, report, NULL);
 }
 
 static int command_down(int argc, char **argv, const struct topology *topology, struct report *report)

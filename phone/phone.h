@@ -44,6 +44,7 @@ struct phone {
 struct topology {
 	struct phone phones[PHONE_MAX];
 	size_t count;
+	int without_wire;	/* up --no-wire: bring your own (yogurt attach) */
 };
 
 struct report {

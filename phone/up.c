@@ -439,7 +439,7 @@ static int bring_up(struct up_context *context, uint64_t start)
 		error = ensure_end(context, &phone->ends[0], &ifindex[0], &fresh[0]);
 		if (error == 0)
 			error = ensure_end(context, &phone->ends[1], &ifindex[1], &fresh[1]);
-		if (error == 0)
+		if (error == 0 && !context->topology->without_wire)
 			error = ensure_wire(context, phone, ifindex, fresh);
 		if (error == 0 && context->out)
 			phone_print_ready(phone, change_words(context->changes, words, sizeof(words)), now_us() - start,

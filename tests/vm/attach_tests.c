@@ -6,7 +6,9 @@
  * again over programs that attach linked. Then each refusal: a device that
  * is not netkit, one that does not exist here, a section that is not in
  * the object, a second attach, a detach of nothing. Nothing stays pinned
- * after a refusal. */
+ * after a refusal. Last, `yogurt up --no-wire` builds a phone without the
+ * wire, and two `yogurt attach` of wire copies with constants of our own
+ * make it work. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -49,7 +51,7 @@ static int read_rodata(const char *device, unsigned char *value, size_t size)
 }
 
 /* Writes the embedded wire object with its .rodata section replaced. */
-static int write_wire_copy(const unsigned char *rodata, size_t size)
+static int write_wire_copy(const char *path, const unsigned char *rodata, size_t size)
 {
 	size_t image_size;
 	const unsigned char *image = wire_object_image(&image_size);
@@ -64,7 +66,7 @@ static int write_wire_copy(const unsigned char *rodata, size_t size)
 	if (elf_open(&elf, copy, image_size) == 0 && elf_find_section(&elf, ".rodata", &header) > 0 &&
 	    header.sh_size == size && header.sh_offset + size <= image_size) {
 		memcpy(copy + header.sh_offset, rodata, size);
-		fd = open(WIRE_COPY, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		error = fd >= 0 && write(fd, copy, image_size) == (ssize_t)image_size ? 0 : -EIO;
 		if (fd >= 0)
 			close(fd);
@@ -81,6 +83,51 @@ static void expect_yogurt(struct suite *suite, const char *command, int status, 
 
 	check(suite, got == status && strstr(output, words) != NULL, name, "yogurt %s: exit %d, wanted %d with \"%s\": %s",
 	      command, got, status, words, output);
+}
+
+/* A wire copy for host device `device` that redirects to `target`, with
+ * our own secret: the .rodata the loader builds from set_global. */
+static int write_wire_for(const char *path, const char *target)
+{
+	static const uint32_t secret[WIRE_SECRET_WORDS] = { 0x796f6775, 0x72742121, 0x6e65746b, 0x69742121 };
+	uint32_t ifindex = if_nametoindex(target);
+	size_t size;
+	const void *image = wire_object_image(&size);
+	struct bpf_object wire;
+	int error = bpf_object_parse(&wire, "wire", image, size);
+
+	if (error == 0)
+		error = bpf_object_set_global(&wire, WIRE_SYMBOL_TARGET, &ifindex, sizeof(ifindex));
+	if (error == 0)
+		error = bpf_object_set_global(&wire, WIRE_SYMBOL_SECRET, secret, sizeof(secret));
+	for (size_t index = 0; error == 0 && index < wire.map_count; index++)
+		if (strcmp(wire.maps[index].name, "wire.rodata") == 0)
+			error = write_wire_copy(path, wire.maps[index].value, wire.maps[index].value_size);
+	bpf_object_free(&wire);
+	return error;
+}
+
+static void test_no_wire(struct suite *suite)
+{
+	char output[4096];
+	int error;
+
+	printf("# up --no-wire, then the wire brought with attach\n");
+	check(suite, run_yogurt("down", output, sizeof(output)) == 0, "no-wire: down", "%s", output);
+	expect_yogurt(suite, "up --no-wire", 0, "ready", "up --no-wire: the phone is built");
+	check(suite, !path_exists(PHONE_PIN_ROOT "/yg1-host") && !path_exists(PHONE_PIN_ROOT "/yg2-host"),
+	      "up --no-wire: no wire pinned", NULL);
+	check(suite, phone_works(suite) != 0, "up --no-wire: no wire, no call (blackhole)", NULL);
+	error = write_wire_for("/tmp/wire-1.o", "yg2-host");
+	if (error == 0)
+		error = write_wire_for("/tmp/wire-2.o", "yg1-host");
+	check(suite, error == 0, "no-wire: wire copies with our own constants written", "%s", strerror(-error));
+	expect_yogurt(suite, "attach /tmp/wire-1.o --dev yg1-host", 0, "pinned", "no-wire: attach a wire to yg1-host");
+	expect_yogurt(suite, "attach /tmp/wire-2.o --dev yg2-host", 0, "pinned", "no-wire: attach a wire to yg2-host");
+	check(suite, phone_works(suite) == 0, "no-wire: the call goes through the wire brought by attach", NULL);
+	/* Back to the default phone for the suites after this one. */
+	check(suite, run_yogurt("down", output, sizeof(output)) == 0 && run_yogurt("up", output, sizeof(output)) == 0 &&
+	      phone_works(suite) == 0, "no-wire: down and up give the default phone back", "%s", output);
 }
 
 void test_attach(struct suite *suite)
@@ -104,7 +151,7 @@ void test_attach(struct suite *suite)
 	}
 	error = size && size <= sizeof(rodata) ? read_rodata("yg1-host", rodata, size) : -EINVAL;
 	if (error == 0)
-		error = write_wire_copy(rodata, size);
+		error = write_wire_copy(WIRE_COPY, rodata, size);
 	check(suite, error == 0, "attach: a copy of the wire with yg1-host's constants written to " WIRE_COPY,
 	      "%s", strerror(-error));
 	expect_yogurt(suite, "detach --dev yg1-host", 0, "unpinned", "detach --dev yg1-host: unpins the wire");
@@ -128,4 +175,5 @@ void test_attach(struct suite *suite)
 	expect_yogurt(suite, "detach --dev lo", 1, "nothing is pinned", "detach of nothing: refused");
 	expect_yogurt(suite, "attach /nonexistent.o --dev yg2-host", 1, "No such file", "attach of a missing file: refused");
 	check(suite, phone_works(suite) == 0, "attach: the phone still works after the refusals", NULL);
+	test_no_wire(suite);
 }
