@@ -24,12 +24,13 @@ static int add_map(struct bpf_object *object, size_t section, const struct btf_v
 	uint32_t numbers[MEMBERS] = { 0 }, types[2] = { 0 };
 	const struct btf_type *variable = btf_type(btf, entry->type);
 	const struct btf_type *shape = variable ? btf_skip_modifiers(btf, variable->type, NULL) : NULL;
-	const struct btf_member *member = (const void *)(shape + !!shape);
 	const char *name = variable ? btf_name(btf, variable->name_off) : "?";
+	const struct btf_member *member;
 	struct bpf_object_map *map;
 
 	if (!shape || BTF_INFO_KIND(variable->info) != BTF_KIND_VAR || BTF_INFO_KIND(shape->info) != BTF_KIND_STRUCT)
 		return bpf_object_error(object, -EINVAL, "map %s (section .maps): not a variable of a struct type", name);
+	member = (const void *)(shape + 1);
 	for (uint32_t index = 0; index < BTF_INFO_VLEN(shape->info); index++, member++) {
 		const char *member_name = btf_name(btf, member->name_off);
 		const struct btf_type *pointer = btf_skip_modifiers(btf, member->type, NULL);
@@ -72,12 +73,11 @@ int maps_parse_btf(struct bpf_object *object, size_t section)
 {
 	int id = object->btf.data ? btf_find(&object->btf, BTF_KIND_DATASEC, ".maps") : -ENOENT;
 	const struct btf_type *datasec = btf_type(&object->btf, (uint32_t)id);
-	const struct btf_var_secinfo *entries = (const void *)(datasec + !!datasec);
 
 	if (!datasec)
 		return bpf_object_error(object, -EINVAL, "section .maps: maps declared this way need the object's BTF: compile with clang -g");
 	for (uint32_t index = 0; index < BTF_INFO_VLEN(datasec->info); index++) {
-		int error = add_map(object, section, &entries[index]);
+		int error = add_map(object, section, (const struct btf_var_secinfo *)(datasec + 1) + index);
 
 		if (error < 0)
 			return error;

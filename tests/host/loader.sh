@@ -46,6 +46,27 @@ if ((status != 0 && status != 1)) || grep -q 'runtime error\|AddressSanitizer' "
 fi
 ((status == 0)) || failures=$((failures + 1))
 
+# The BTF fuzzer: the input becomes .BTF and .BTF.ext of maps.o; a bounded
+# run under ASan/UBSan, from a seed made of maps.o's own sections and the
+# inputs that once crashed it (tests/fuzz/corpus/btf).
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+corpus=$OUT/fuzz-btf-corpus
+mkdir -p "$corpus"
+if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. -idirafter build/uapi \
+	-o "$OUT/fuzz_btf" tests/fuzz/fuzz_btf.c "${SOURCES[@]}" 2>"$OUT/build-fuzz_btf.log" &&
+	FUZZ_BTF_TEMPLATE=$OUT/maps.o "$OUT/fuzz_btf" -write_seed="$corpus" 2>/dev/null; then
+	if FUZZ_BTF_TEMPLATE=$OUT/maps.o "$OUT/fuzz_btf" -max_total_time="$FUZZ_SECONDS" -max_len=16384 \
+		-artifact_prefix="$OUT/fuzz-btf-" "$corpus" tests/fuzz/corpus/btf >"$OUT/fuzz_btf.log" 2>&1; then
+		pass "loader: fuzz_btf for ${FUZZ_SECONDS} s: $(grep -o 'Done [0-9]* runs' "$OUT/fuzz_btf.log" || echo 'ran')"
+	else
+		fail "loader: fuzz_btf for ${FUZZ_SECONDS} s (crash input in $OUT/fuzz-btf-*)"
+		grep -m5 -E 'ERROR|runtime error|SUMMARY' "$OUT/fuzz_btf.log" | sed 's/^/# /'
+	fi
+else
+	fail "loader: build fuzz_btf and write its seed"
+	grep -m3 error "$OUT/build-fuzz_btf.log" | sed 's/^/# /'
+fi
+
 # The oracle: bpftool (libbpf) and yogurt load the same SEC("tc") objects;
 # the verifier must keep the same number of instructions of each program.
 if ! command -v bpftool >/dev/null; then
