@@ -53,10 +53,13 @@ int btf_parse(struct bpf_object *object, const unsigned char *bytes, size_t size
 	    (uint64_t)header.hdr_len + header.str_off + header.str_len > size ||
 	    bytes[header.hdr_len + header.str_off + header.str_len - 1] != '\0')
 		return -EINVAL;
-	btf->data = memory_allocate(size);
-	btf->type_offsets = memory_allocate((header.type_len / sizeof(struct btf_type) + 1) * sizeof(uint32_t));
-	if (!btf->data || !btf->type_offsets)
+	/* One allocation (a system call): the offsets, then the copy. */
+	count = header.type_len / sizeof(struct btf_type) + 1;
+	btf->type_offsets = memory_allocate(count * sizeof(uint32_t) + size);
+	if (!btf->type_offsets)
 		return -ENOMEM;
+	btf->data = (unsigned char *)(btf->type_offsets + count);
+	count = 1;
 	memcpy(btf->data, bytes, size);
 	btf->size = (uint32_t)size;
 	btf->strings = header.hdr_len + header.str_off;
@@ -161,7 +164,7 @@ static int fix_datasec(struct bpf_object *object, struct btf_type *datasec)
 	int section = elf_find_section(&object->elf, name, &header);
 
 	if (section < 0 || header.sh_size == 0 || header.sh_size > UINT32_MAX)
-		return bpf_object_error(object, -EOPNOTSUPP, "section %s: no such ELF section: externs (__kconfig, __ksym) are not supported", name);
+		return bpf_object_error(object, -EOPNOTSUPP, "section %s (externs: __ksym, __kconfig, kfuncs) is not supported", name);
 	for (uint32_t index = 0; index < count && datasec->size == 0; index++) {
 		const struct btf_type *variable = btf_type(&object->btf, entries[index].type);
 		const char *variable_name;
@@ -244,9 +247,16 @@ int btf_ext_parse(struct bpf_object *object, const unsigned char *bytes, size_t 
 		return -EINVAL;
 	if (header[1] >= sizeof(header))
 		read_bounded(ext, ext->size, 0, sizeof(header), header);
-	if (header[7] != 0)
+	/* CO-RE: named by the section of its first block, when .BTF (which
+	 * comes first) has the name. */
+	if (header[7] != 0) {
+		uint32_t name = 0;
+
+		read_bounded(ext, ext->size, (uint64_t)header[1] + header[6] + 4, sizeof(name), &name);
 		return bpf_object_error(object, -EOPNOTSUPP,
-					"section .BTF.ext: CO-RE relocations (BPF_CORE_READ, bpf_core_*, preserve_access_index) are not supported");
+					"section %s: CO-RE relocations (BPF_CORE_READ, bpf_core_*, preserve_access_index) are not supported",
+					object->btf.data ? btf_name(&object->btf, name) : ".BTF.ext");
+	}
 	if (check_ext_part(ext, &ext->func_info, (uint64_t)header[1] + header[2], header[3], sizeof(struct bpf_func_info)) < 0 ||
 	    check_ext_part(ext, &ext->line_info, (uint64_t)header[1] + header[4], header[5], sizeof(struct bpf_line_info)) < 0)
 		return -EINVAL;

@@ -336,16 +336,12 @@ void bpf_object_free(struct bpf_object *object)
 
 	bpf_object_unload(object);
 	for (size_t index = 0; index < object->program_count; index++) {
-		memory_free(object->programs[index].instructions);
-		memory_free(object->programs[index].relocations);
-		memory_free(object->programs[index].func_info);
-		memory_free(object->programs[index].line_info);
+		memory_free(object->programs[index].instructions);	/* and all that was allocated with them */
 	}
 	for (size_t index = 0; index < object->map_count; index++)
 		memory_free(object->maps[index].value);
 	memory_free(object->log);
-	memory_free(object->btf.data);
-	memory_free(object->btf.type_offsets);
+	memory_free(object->btf.type_offsets);	/* and btf.data, allocated with them */
 	/* The words stay: the caller prints them after freeing. */
 	memcpy(words, object->error, sizeof(words));
 	reset(object);

@@ -200,18 +200,21 @@ int program_assemble(struct bpf_object *object, struct bpf_object_program *progr
 	if (object->text_section && elf_section_header(&object->elf, object->text_section, &text) < 0)
 		return -EINVAL;
 	assembly.capacity = program->length + (uint32_t)(text.sh_size / sizeof(struct bpf_insn));
-	program->instructions = memory_allocate((size_t)assembly.capacity * sizeof(struct bpf_insn));
-	program->relocations = memory_allocate((size_t)assembly.capacity * sizeof(*program->relocations));
-	program->func_info = memory_allocate((object->btf_ext.func_info.record_total + 1) * sizeof(*program->func_info));
-	program->line_info = memory_allocate((object->btf_ext.line_info.record_total + 1) * sizeof(*program->line_info));
-	assembly.relocated = memory_allocate(assembly.capacity);
-	if (!program->instructions || !program->relocations || !program->func_info || !program->line_info || !assembly.relocated)
-		error = -ENOMEM;
-	if (error == 0)
-		error = add_piece(&assembly, program->section, program->start, program->length);
+	/* One allocation (each is a system call) for the instructions, the
+	 * relocations, the func and line info, and the relocated flags;
+	 * bpf_object_free frees it through program->instructions. */
+	program->instructions = memory_allocate((size_t)assembly.capacity * (sizeof(struct bpf_insn) + sizeof(*program->relocations) + 1) +
+						(object->btf_ext.func_info.record_total + 1) * sizeof(*program->func_info) +
+						(object->btf_ext.line_info.record_total + 1) * sizeof(*program->line_info));
+	if (!program->instructions)
+		return -ENOMEM;
+	program->line_info = (void *)(program->instructions + assembly.capacity);
+	program->func_info = (void *)(program->line_info + object->btf_ext.line_info.record_total + 1);
+	program->relocations = (void *)(program->func_info + object->btf_ext.func_info.record_total + 1);
+	assembly.relocated = (void *)(program->relocations + assembly.capacity);
+	error = add_piece(&assembly, program->section, program->start, program->length);
 	/* Pieces are appended while earlier ones are linked. */
 	for (size_t index = 0; index < assembly.piece_count && error == 0; index++)
 		error = link_piece(&assembly, &assembly.pieces[index]);
-	memory_free(assembly.relocated);
 	return error;
 }

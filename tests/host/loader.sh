@@ -28,6 +28,10 @@ for name in maps globals calls refused; do
 	clang "${BPF_CFLAGS[@]}" -DPROGRAM_SECTION='"tc"' -DPRIMARY_SECTION='"tc"' -DPEER_SECTION='"tc"' \
 		-c "tests/host/loader/$name.bpf.c" -o "$OUT/tc/$name.o" 2>>"$OUT/build-$name.log" || built=0
 done
+for feature in CORE KFUNC KCONFIG PINNING MAP_OF_MAPS; do
+	clang "${BPF_CFLAGS[@]}" -DFEATURE_$feature -c tests/host/loader/unsupported.bpf.c \
+		-o "$OUT/unsupported-$feature.o" 2>>"$OUT/build-unsupported.log" || built=0
+done
 cp build/wire.bpf.o "$OUT/wire.o" || built=0
 gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_loader" tests/host/test_loader.c "${SOURCES[@]}" 2>"$OUT/build-test_loader.log" || built=0
 if ((built)); then

@@ -8,6 +8,8 @@
  *                                     calls.o, refused.o, wire.o)
  *        test_loader xlated OBJECT   prints "NAME COUNT" per program: the
  *                                     instructions the kernel kept after load
+ *        test_loader bench OBJECT    prints the median time to parse it and
+ *                                     to load it (BTF, maps, programs)
  * Prints KTAP-style lines; exits 1 if anything failed. Needs root.
  */
 #define _GNU_SOURCE
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "bpf/bpf.h"
@@ -354,6 +357,34 @@ static void test_truncations(const char *directory, const char *name)
 	free(image.bytes);
 }
 
+/* ---- features refused with one line naming them ------------------------ */
+
+static void test_unsupported(const char *directory)
+{
+	static const struct {
+		const char *object, *words;
+	} cases[] = {
+		{ "unsupported-CORE.o", "section netkit/primary: CO-RE relocations" },
+		{ "unsupported-KFUNC.o", "section .ksyms (externs" },
+		{ "unsupported-KCONFIG.o", "section .kconfig (externs" },
+		{ "unsupported-PINNING.o", "map counts: pinning" },
+		{ "unsupported-MAP_OF_MAPS.o", "map outer: member values" },
+	};
+
+	printf("# unsupported.o: each feature refused at parse, in one line naming it\n");
+	for (size_t index = 0; index < sizeof(cases) / sizeof(cases[0]); index++) {
+		struct image image = read_image(directory, cases[index].object);
+		struct bpf_object object;
+		char description[128];
+		int error = bpf_object_parse(&object, "unsupported", image.bytes, image.size);
+
+		snprintf(description, sizeof(description), "%s: refused with \"%s…\"", cases[index].object, cases[index].words);
+		expect(error == -EOPNOTSUPP && strstr(object.error, cases[index].words) && !strchr(object.error, '\n'),
+		       description, "%d: %s", error, object.error);
+		free(image.bytes);
+	}
+}
+
 static int print_xlated(const char *path)
 {
 	char directory[512];
@@ -375,12 +406,62 @@ static int print_xlated(const char *path)
 	return 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+static int compare_times(const void *a, const void *b)
+{
+	uint64_t first = *(const uint64_t *)a, second = *(const uint64_t *)b;
+
+	return first < second ? -1 : first > second;
+}
+
+#define BENCH_ROUNDS 51
+static int bench(const char *path)
+{
+	uint64_t parse[BENCH_ROUNDS], load[BENCH_ROUNDS];
+	struct image image = read_image(".", path);
+
+	for (int round = 0; round < BENCH_ROUNDS; round++) {
+		struct bpf_object object;
+		uint64_t start = now_ns();
+
+		if (bpf_object_parse(&object, "bench", image.bytes, image.size) < 0) {
+			fprintf(stderr, "%s: %s\n", path, object.error);
+			return 1;
+		}
+		parse[round] = now_ns() - start;
+		start = now_ns();
+		if (bpf_object_load(&object) < 0) {
+			fprintf(stderr, "%s: %s\n", path, object.error);
+			return 1;
+		}
+		load[round] = now_ns() - start;
+		bpf_object_free(&object);
+	}
+	qsort(parse, BENCH_ROUNDS, sizeof(parse[0]), compare_times);
+	qsort(load, BENCH_ROUNDS, sizeof(load[0]), compare_times);
+	printf("parse %llu.%03llu ms, load %llu.%03llu ms (median of %d; %zu bytes)\n",
+	       (unsigned long long)parse[BENCH_ROUNDS / 2] / 1000000, (unsigned long long)parse[BENCH_ROUNDS / 2] / 1000 % 1000,
+	       (unsigned long long)load[BENCH_ROUNDS / 2] / 1000000, (unsigned long long)load[BENCH_ROUNDS / 2] / 1000 % 1000,
+	       BENCH_ROUNDS, image.size);
+	free(image.bytes);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const objects[] = { "maps.o", "globals.o", "calls.o", "refused.o", "wire.o" };
 
 	if (argc == 3 && strcmp(argv[1], "xlated") == 0)
 		return print_xlated(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "bench") == 0)
+		return bench(argv[2]);
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_loader DIRECTORY | test_loader xlated OBJECT\n");
 		return 2;
@@ -390,6 +471,7 @@ int main(int argc, char **argv)
 	test_calls(argv[1]);
 	test_refused(argv[1]);
 	test_wire(argv[1]);
+	test_unsupported(argv[1]);
 	for (size_t index = 0; index < sizeof(objects) / sizeof(objects[0]); index++)
 		test_truncations(argv[1], objects[index]);
 	printf("# %d passed, %d failed\n", test_number - tests_failed, tests_failed);
