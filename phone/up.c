@@ -208,14 +208,19 @@ static int ensure_pair(struct up_context *context, const struct phone_end *end, 
 	return create_pair(context, end, netns_fd, record, ifindex);
 }
 
+#define STRAY_ADDRESSES_MAX 16
+
+/* What a device's addresses look like next to the configured ones. The
+ * strays are deleted after the dump: a request sent on the socket while
+ * the kernel is still dumping would take the dump's replies for its own. */
 struct address_sync {
 	const struct phone_end *end;
-	struct nl_socket *inside;
-	uint32_t ifindex;
-	int found4, found6, removed;
+	int found4, found6;
+	struct nl_address strays[STRAY_ADDRESSES_MAX];
+	size_t stray_count;
 };
 
-/* Removes global addresses that are not configured; notes the ones that are. */
+/* Notes configured addresses found, and global ones that are not configured. */
 static int sync_address(const struct nl_address *address, void *context)
 {
 	struct address_sync *sync = context;
@@ -233,8 +238,8 @@ static int sync_address(const struct nl_address *address, void *context)
 		sync->found6 = 1;
 		return 0;
 	}
-	nl_address_delete(sync->inside, sync->ifindex, address->family, address->address, address->prefix_length);
-	sync->removed = 1;
+	if (sync->stray_count < STRAY_ADDRESSES_MAX)
+		sync->strays[sync->stray_count++] = *address;
 	return 0;
 }
 
@@ -252,17 +257,17 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 	error = nl_open_in_netns(&inside, netns_fd);
 	if (error < 0)
 		return report_error(context->report, error, "entering namespace %s: %s", end->netns, strerror(-error));
-	sync.inside = &inside;
 	format_string(what, sizeof(what), "configuring %s in %s", end->device, end->netns);
 	error = nl_link_index(&inside, "lo", &lo);
 	if (error == 0)
 		error = nl_link_set_up(&inside, lo);
 	if (error == 0)
 		error = nl_link_get(&inside, end->device, &device);
-	if (error == 0) {
-		sync.ifindex = device.ifindex;
+	if (error == 0)
 		error = nl_address_list(&inside, device.ifindex, sync_address, &sync);
-	}
+	for (size_t index = 0; index < sync.stray_count && error == 0; index++)
+		error = nl_address_delete(&inside, device.ifindex, sync.strays[index].family, sync.strays[index].address,
+					  sync.strays[index].prefix_length);
 	if (error == 0 && end->prefix_length && !sync.found4)
 		error = nl_address_add(&inside, device.ifindex, AF_INET, &end->address, end->prefix_length);
 	if (error == 0 && end->prefix6_length && !sync.found6)
@@ -271,7 +276,7 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 		error = nl_link_set_mtu(&inside, device.ifindex, end->mtu);
 	if (error == 0 && !(device.flags & IFF_UP))
 		error = nl_link_set_up(&inside, device.ifindex);
-	if (error == 0 && (sync.removed || (end->prefix_length && !sync.found4) || (end->prefix6_length && !sync.found6)))
+	if (error == 0 && (sync.stray_count || (end->prefix_length && !sync.found4) || (end->prefix6_length && !sync.found6)))
 		context->changes |= CHANGE_ADDRESSES;
 	if (error < 0)
 		error = kernel_error(context, error, inside.error, what);

@@ -29,10 +29,15 @@ void check(struct suite *suite, int ok, const char *name, const char *format, ..
 	suite->failed += !ok;
 	printf("%sok %d - %s\n", ok ? "" : "not ", suite->number, name);
 	if (!ok && format) {
-		printf("# ");
+		static char message[8192];
+
+		/* Every line a comment: quoted output may hold KTAP lines of its own. */
 		va_start(arguments, format);
-		vprintf(format, arguments);
+		vsnprintf(message, sizeof(message), format, arguments);
 		va_end(arguments);
+		printf("# ");
+		for (const char *c = message; *c; c++)
+			printf(*c == '\n' ? "\n# " : "%c", *c);
 		printf("\n");
 	}
 	fflush(stdout);
@@ -196,6 +201,7 @@ int main(void)
 		test_traffic(&suite);
 		test_attacks(&suite);
 		test_lifecycle(&suite);
+		test_appliance(&suite);
 		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
 	}
 	printf("vmtest: done\n");

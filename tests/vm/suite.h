@@ -53,5 +53,6 @@ void test_phone(struct suite *suite);		/* phone_tests.c */
 void test_traffic(struct suite *suite);		/* traffic_tests.c */
 void test_attacks(struct suite *suite);		/* attack_tests.c */
 void test_lifecycle(struct suite *suite);	/* phone_tests.c */
+void test_appliance(struct suite *suite);	/* appliance_tests.c */
 
 #endif
