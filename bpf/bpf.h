@@ -174,7 +174,8 @@ int bpf_object_parse(struct bpf_object *object, const char *name, const void *im
  * object->error stay. */
 void bpf_object_free(struct bpf_object *object);
 
-struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, const char *section_name);
+/* The first program whose section or (kernel) name is name, or NULL. */
+struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, const char *name);
 
 /* Overwrites the initial value of global variable symbol (in .rodata/.data)
  * before load; size must equal the symbol's size. */

@@ -348,10 +348,10 @@ void bpf_object_free(struct bpf_object *object)
 	memcpy(object->error, words, sizeof(words));
 }
 
-struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, const char *section_name)
+struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, const char *name)
 {
 	for (size_t index = 0; index < object->program_count; index++)
-		if (strcmp(object->programs[index].section_name, section_name) == 0)
+		if (strcmp(object->programs[index].section_name, name) == 0 || strcmp(object->programs[index].name, name) == 0)
 			return &object->programs[index];
 	return NULL;
 }

@@ -128,9 +128,6 @@ static int attach(struct bpf_object *object, const struct attach_options *option
 		const char *wanted = options->values[OPTION_PRIMARY + hook] ?: hook_sections[hook];
 
 		programs[hook] = bpf_object_find_program(object, wanted);
-		for (size_t index = 0; index < object->program_count && !programs[hook]; index++)
-			if (strcmp(object->programs[index].name, wanted) == 0)
-				programs[hook] = &object->programs[index];
 		if (programs[hook])
 			programs[hook]->expected_attach_type = hook_types[hook];
 		else if (options->values[OPTION_PRIMARY + hook])
