@@ -23,6 +23,7 @@
 
 #include "phone.h"
 #include "../nl/nl.h"
+#include "../syscalls/syscalls.h"
 
 void probe_endpoint(union probe_address *endpoint, int family, const void *address, uint16_t port)
 {
@@ -78,7 +79,7 @@ static int64_t now_us(void)
 {
 	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	sys_clock_gettime(CLOCK_MONOTONIC, &now);
 	return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
 }
 

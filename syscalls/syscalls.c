@@ -45,6 +45,11 @@ int sys_reboot(int cmd)
 				   LINUX_REBOOT_MAGIC2, cmd, NULL));
 }
 
+int sys_clock_gettime(int clock, struct timespec *now)
+{
+	return (int)result(syscall(SYS_clock_gettime, clock, now));
+}
+
 int sys_finit_module(int fd, const char *arguments, int flags)
 {
 	return (int)result(syscall(SYS_finit_module, fd, arguments, flags));

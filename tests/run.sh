@@ -1,5 +1,5 @@
 #!/bin/bash
-# All tests (make test): the host suite, then the VM suite. Each prints
+# All tests (make test): the host suites, then the VM suite. Each prints
 # KTAP-style lines; this numbers them in one sequence and ends with the
 # plain "N passed, N failed" line. Exit status 0 only if nothing failed.
 set -uo pipefail
@@ -27,6 +27,7 @@ report() {
 
 echo "KTAP version 1"
 report host < <(tests/host/run.sh 2>&1)
+report loader < <(tests/host/loader.sh 2>&1)
 report vm < <(tests/vm/run.sh 2>&1)
 echo "$passed passed, $failed failed"
 ((failed == 0 && number > 0))

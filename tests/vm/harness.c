@@ -199,6 +199,7 @@ int main(void)
 		printf("KTAP version 1\n# vmtest on the phone that yogurt (PID 1) built\n");
 		test_phone(&suite);
 		test_traffic(&suite);
+		test_attach(&suite);
 		test_attacks(&suite);
 		test_lifecycle(&suite);
 		test_appliance(&suite);

@@ -51,6 +51,7 @@ int phone_works(struct suite *suite);
 void bench(struct suite *suite, int rounds);	/* bench.c */
 void test_phone(struct suite *suite);		/* phone_tests.c */
 void test_traffic(struct suite *suite);		/* traffic_tests.c */
+void test_attach(struct suite *suite);		/* attach_tests.c */
 void test_attacks(struct suite *suite);		/* attack_tests.c */
 void test_lifecycle(struct suite *suite);	/* phone_tests.c */
 void test_appliance(struct suite *suite);	/* appliance_tests.c */

@@ -1,0 +1,235 @@
+#!/bin/bash
+# The host suite: builds the host tests and fuzzers into build/tests/, runs
+# test_nl, test_bpf, each fuzzer for FUZZ_SECONDS (default 30) seconds, and
+# checks what build/yogurt does on this host (BPF, but no netkit).
+#
+# Prints only KTAP-style "ok"/"not ok" lines and "# " comments; exits 0 if
+# all is well, 1 otherwise. Expects `make build/yogurt` to have been run
+# (build/wire.embedded.o, build/uapi) and root (bpf(2), namespaces).
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 1
+
+OUT=build/tests
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+# shellcheck disable=SC2054 # the commas belong to -fsanitize=
+HOST_CFLAGS=(-std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-format-truncation
+	-fsanitize=address,undefined -fno-omit-frame-pointer -I.)
+# shellcheck disable=SC2054
+FUZZ_CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. -idirafter build/uapi)
+BPF_CFLAGS=(-target bpf -O2 -g -Wall -idirafter build/uapi)
+# UBSan only prints by default; a finding must fail the run.
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1
+
+mkdir -p "$OUT"
+# test_nl and the yogurt checks use fixed names: one suite at a time.
+exec 9>"$OUT/host-suite.lock"
+flock -w 900 9 || echo "# could not take $OUT/host-suite.lock; running anyway"
+
+failures=0
+
+pass() {
+	echo "ok - $1"
+}
+
+fail() {
+	echo "not ok - $1"
+	failures=$((failures + 1))
+}
+
+# Prints file $1 as comments, at most $2 lines.
+comment_lines() {
+	head -n "${2:-20}" "$1" | sed 's/^/# /'
+}
+
+# build NAME COMMAND...: a failed build is reported with the compiler's first
+# error line; its whole output stays in build/tests/build-NAME.log.
+build() {
+	local name=$1 log="$OUT/build-$1.log"
+	shift
+	if "$@" >"$log" 2>&1; then
+		pass "build $name"
+		return 0
+	fi
+	fail "build $name"
+	{ grep -m1 -E 'error|undefined reference' "$log" || head -n 1 "$log"; } | sed 's/^/# /'
+	return 1
+}
+
+# run_test NAME COMMAND...: passes the program's KTAP lines on and turns its
+# other output into comments. Exit 1 with "not ok" lines is a test failure
+# already reported; anything else non-zero, or a sanitizer report on
+# stderr, is a crash.
+run_test() {
+	local name=$1 output="$OUT/$1.stdout" errors="$OUT/$1.stderr" status=0 line
+	shift
+	"$@" >"$output" 2>"$errors" || status=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "* | "not ok "* | "#"*) echo "$line" ;;
+		"KTAP version"*) ;;
+		*) echo "# $name: $line" ;;
+		esac
+	done <"$output"
+	if { ((status == 0)) || { ((status == 1)) && grep -q '^not ok' "$output"; }; } &&
+		! grep -q -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$errors"; then
+		pass "$name ran to the end, no sanitizer report (exit $status)"
+	else
+		fail "$name ran to the end, no sanitizer report (exit $status)"
+		comment_lines "$errors" 25
+	fi
+}
+
+# run_fuzzer NAME [EXTRA OPTIONS...]: fuzzes a copy of tests/fuzz/corpus/NAME
+# (the repository's corpus never grows). Crash reproducers are kept in
+# build/tests/fuzz-NAME/crashes/ across runs.
+run_fuzzer() {
+	local name=$1 work="$OUT/fuzz-$1" log="$OUT/fuzz-$1.log" status=0 runs reproducer
+	shift
+	rm -rf "$work/corpus"
+	mkdir -p "$work/corpus" "$work/crashes"
+	cp tests/fuzz/corpus/"$name"/* "$work/corpus/"
+	touch "$work/started"
+	"$OUT/fuzz_$name" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=10 \
+		-artifact_prefix="$work/crashes/" "$@" "$work/corpus" >"$log" 2>&1 || status=$?
+	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' "$log")
+	if ((status == 0)); then
+		pass "fuzz $name (${runs:-? runs}, corpus $(find "$work/corpus" -type f | wc -l) inputs)"
+		return
+	fi
+	fail "fuzz $name (exit $status)"
+	{
+		grep -m 1 -E 'ERROR|runtime error|deadly signal' "$log"
+		grep -m 5 -E '^ *#[0-9]+ 0x' "$log"
+		grep -m 1 -E '^SUMMARY' "$log"
+	} | sed 's/^/# /'
+	find "$work/crashes" -type f -newer "$work/started" | while IFS= read -r reproducer; do
+		echo "# reproducer: $reproducer (run: $OUT/fuzz_$name $reproducer)"
+	done
+	echo "# full output: $log"
+}
+
+# ---- builds ----------------------------------------------------------------
+
+# bpf/ grows (btf.c, maps.c, program.c…): take every C file of the loader
+# rather than a list that goes stale. wire.c needs the embedded object
+# (wire_object.S); the ELF fuzzer has no use for it.
+BPF_LIBRARY=()
+for source in bpf/*.c; do
+	[[ $source == *.bpf.c || $source == bpf/wire.c ]] || BPF_LIBRARY+=("$source")
+done
+NL_SOURCES=(nl/*.c syscalls/syscalls.c format/format.c)
+BPF_SOURCES=(format/format.c syscalls/syscalls.c "${BPF_LIBRARY[@]}" bpf/wire.c bpf/wire_object.S)
+FUZZ_ELF_SOURCES=(format/format.c syscalls/syscalls.c "${BPF_LIBRARY[@]}")
+
+build test_nl gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_nl" tests/host/test_nl.c "${NL_SOURCES[@]}"
+built_test_nl=$?
+build refused.bpf.o clang "${BPF_CFLAGS[@]}" -c tests/host/refused.bpf.c -o "$OUT/refused.bpf.o"
+build test_bpf gcc "${HOST_CFLAGS[@]}" -DWIRE_OBJECT='"build/wire.embedded.o"' -o "$OUT/test_bpf" \
+	tests/host/test_bpf.c "${BPF_SOURCES[@]}"
+built_test_bpf=$?
+build fuzz_elf clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_elf" tests/fuzz/fuzz_elf.c "${FUZZ_ELF_SOURCES[@]}"
+built_fuzz_elf=$?
+build fuzz_netlink clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_netlink" tests/fuzz/fuzz_netlink.c nl/attr.c nl/link_info.c
+built_fuzz_netlink=$?
+# Only compiled, never run here: it writes into the repository's corpus.
+build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_seeds.c "${NL_SOURCES[@]}"
+
+# ---- unit tests ------------------------------------------------------------
+
+((built_test_nl == 0)) && run_test test_nl "$OUT/test_nl"
+((built_test_bpf == 0)) && run_test test_bpf "$OUT/test_bpf" "$OUT/refused.bpf.o"
+
+# ---- yogurt on a host without netkit ---------------------------------------
+
+# Names of everything `yogurt up` creates (phone/phone.h, phone/topology.c,
+# phone/owned.c). /run/yogurt/lock is meant to stay; its records are not.
+leftovers() {
+	local path device
+	for path in /run/netns/yogurt-1 /run/netns/yogurt-2 /sys/fs/bpf/yogurt /run/yogurt/owned \
+		/run/yogurt/owned.new; do
+		[[ -e $path ]] && echo "$path"
+	done
+	for device in yg1-host yg2-host yg1-cont yg2-cont; do
+		ip link show dev "$device" >/dev/null 2>&1 && echo "device $device"
+	done
+}
+
+# run_yogurt ARGUMENTS...: sets status, stdout_text, stderr_text.
+run_yogurt() {
+	status=0
+	build/yogurt "$@" >"$OUT/yogurt.stdout" 2>"$OUT/yogurt.stderr" || status=$?
+	stdout_text=$(cat "$OUT/yogurt.stdout")
+	stderr_text=$(cat "$OUT/yogurt.stderr")
+	stderr_lines=$(wc -l <"$OUT/yogurt.stderr")
+}
+
+check_yogurt_up() {
+	local before after
+	before=$(leftovers)
+	if [[ -n $before ]]; then
+		fail "yogurt up: the host is clean before (left by someone else?)"
+		echo "$before" | sed 's/^/# /'
+		return
+	fi
+	run_yogurt up
+	if ((status == 2)) && [[ -z $stdout_text ]] && ((stderr_lines == 1)) &&
+		[[ $stderr_text == *CONFIG_NETKIT* && $stderr_text == *6.7* ]]; then
+		pass "yogurt up without netkit: exit 2, one line naming CONFIG_NETKIT and 6.7"
+	else
+		fail "yogurt up without netkit: exit 2, one line naming CONFIG_NETKIT and 6.7 (exit $status)"
+		comment_lines "$OUT/yogurt.stdout" 5
+		comment_lines "$OUT/yogurt.stderr" 5
+	fi
+	echo "# yogurt up: $stderr_text"
+	after=$(leftovers)
+	if [[ -z $after ]]; then
+		pass "yogurt up leaves no namespace, device or pin behind"
+	else
+		fail "yogurt up leaves no namespace, device or pin behind"
+		echo "$after" | sed 's/^/# /'
+	fi
+}
+
+check_yogurt_commands() {
+	run_yogurt --version
+	if ((status == 0)) && [[ $stdout_text == "yogurt "* && -z $stderr_text ]]; then
+		pass "yogurt --version: exit 0, \"$stdout_text\""
+	else
+		fail "yogurt --version: exit 0 (exit $status, \"$stdout_text\", \"$stderr_text\")"
+	fi
+	run_yogurt help
+	if ((status == 0)) && [[ $stdout_text == *usage:* && -z $stderr_text ]]; then
+		pass "yogurt help: exit 0, usage on stdout"
+	else
+		fail "yogurt help: exit 0, usage on stdout (exit $status)"
+	fi
+	run_yogurt nonsense
+	if ((status == 1)) && [[ -z $stdout_text ]] && ((stderr_lines == 1)); then
+		pass "yogurt nonsense: exit 1, one line on stderr"
+	else
+		fail "yogurt nonsense: exit 1, one line on stderr (exit $status, $stderr_lines lines)"
+		comment_lines "$OUT/yogurt.stderr" 5
+	fi
+	run_yogurt up extra
+	if ((status == 1)) && [[ -z $stdout_text ]] && ((stderr_lines == 1)); then
+		pass "yogurt up extra: exit 1, one line on stderr"
+	else
+		fail "yogurt up extra: exit 1, one line on stderr (exit $status, $stderr_lines lines)"
+		comment_lines "$OUT/yogurt.stderr" 5
+	fi
+}
+
+if [[ -x build/yogurt ]]; then
+	check_yogurt_up
+	check_yogurt_commands
+else
+	fail "build/yogurt exists (run make build/yogurt first)"
+fi
+
+# ---- fuzzers (last: the slow part) -----------------------------------------
+
+((built_fuzz_elf == 0)) && run_fuzzer elf -dict=tests/fuzz/elf.dict
+((built_fuzz_netlink == 0)) && run_fuzzer netlink -dict=tests/fuzz/netlink.dict
+
+((failures == 0))
