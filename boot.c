@@ -40,7 +40,7 @@ static void mount_all(void)
 		error = sys_mount(boot_mounts[index].source, boot_mounts[index].target, boot_mounts[index].type,
 				  boot_mounts[index].flags, boot_mounts[index].data);
 		if (error < 0 && error != -EBUSY)
-			format_print(stderr, "yogurt: mounting %s on %s: %s\n", boot_mounts[index].type,
+			format_print(STDERR_FILENO, "yogurt: mounting %s on %s: %s\n", boot_mounts[index].type,
 				boot_mounts[index].target, strerror(-error));
 	}
 }
@@ -108,7 +108,6 @@ static char set_rcu_expedited(char value)
 
 static __attribute__((noreturn)) void power_off(void)
 {
-	fflush(NULL);
 	sync();
 	sys_reboot(LINUX_REBOOT_CMD_POWER_OFF);
 	/* Not allowed to power off: never exit all the same. */
@@ -129,22 +128,21 @@ int boot_main(int argc, char **argv)
 	read_options(&options);
 	topology_default(&topology);
 	rcu_expedited = set_rcu_expedited('1');
-	error = phone_up(&topology, stdout, &report, NULL);
+	error = phone_up(&topology, STDOUT_FILENO, &report, NULL);
 	set_rcu_expedited(rcu_expedited);
 	if (error < 0)
-		format_print(stderr, "yogurt: %s\n", report.message);
-	fflush(NULL);
+		format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
 	if (strcmp(options.mode, "call") == 0) {
 		if (error == 0)
-			error = phone_call(&topology, stdout, &report);
+			error = phone_call(&topology, STDOUT_FILENO, &report);
 		if (error < 0)
-			format_print(stderr, "yogurt: %s\n", report.message);
-		format_print(stdout, "yogurt: call %s\n", error == 0 ? "passed" : "FAILED");
+			format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
+		format_print(STDOUT_FILENO, "yogurt: call %s\n", error == 0 ? "passed" : "FAILED");
 		power_off();
 	}
 	/* The real init runs even with a broken phone: the machine must boot. */
 	argv[0] = options.init;
 	execv(options.init, argv);
-	format_print(stderr, "yogurt: cannot execute init %s: %s; powering off\n", options.init, strerror(errno));
+	format_print(STDERR_FILENO, "yogurt: cannot execute init %s: %s; powering off\n", options.init, strerror(errno));
 	power_off();
 }

@@ -77,10 +77,10 @@ static int command_up(int argc, char **argv, const struct topology *topology, st
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--no-wire") != 0))
 		return usage_error(report, argv[argc - 1]);
 	if (argc == 1)
-		return phone_up(topology, stdout, report, NULL);
+		return phone_up(topology, STDOUT_FILENO, report, NULL);
 	without_wire = *topology;
 	without_wire.without_wire = 1;
-	return phone_up(&without_wire, stdout, report, NULL);
+	return phone_up(&without_wire, STDOUT_FILENO, report, NULL);
 }
 
 static int command_down(int argc, char **argv, const struct topology *topology, struct report *report)
@@ -88,7 +88,7 @@ static int command_down(int argc, char **argv, const struct topology *topology, 
 	if (argc > 1)
 		return usage_error(report, argv[1]);
 	(void)topology;
-	return phone_down(stdout, report);
+	return phone_down(STDOUT_FILENO, report);
 }
 
 static int command_status(int argc, char **argv, const struct topology *topology, struct report *report)
@@ -98,15 +98,15 @@ static int command_status(int argc, char **argv, const struct topology *topology
 
 	if (argc > 1 + json)
 		return usage_error(report, argv[1 + json]);
-	error = phone_status(topology, json, stdout, report);
-	return error < 0 || json ? error : phone_list_netkit(stdout, report);
+	error = phone_status(topology, json, STDOUT_FILENO, report);
+	return error < 0 || json ? error : phone_list_netkit(STDOUT_FILENO, report);
 }
 
 static int command_call(int argc, char **argv, const struct topology *topology, struct report *report)
 {
 	if (argc > 1)
 		return usage_error(report, argv[1]);
-	return phone_call(topology, stdout, report);
+	return phone_call(topology, STDOUT_FILENO, report);
 }
 
 static int command_watch(int argc, char **argv, const struct topology *topology, struct report *report)
@@ -125,20 +125,20 @@ static int command_watch(int argc, char **argv, const struct topology *topology,
 			return report_error(report, -EINVAL, "watch: \"%s\" is not a number of seconds (0 to 86400)",
 					    argv[1]);
 	}
-	return phone_watch(topology, seconds, stdout, report);
+	return phone_watch(topology, seconds, STDOUT_FILENO, report);
 }
 
 static int command_help(int argc, char **argv, const struct topology *topology, struct report *report)
 {
 	(void)argc, (void)argv, (void)topology, (void)report;
-	fputs(usage, stdout);
+	format_write(STDOUT_FILENO, usage);
 	return 0;
 }
 
 static int command_version(int argc, char **argv, const struct topology *topology, struct report *report)
 {
 	(void)argc, (void)argv, (void)topology, (void)report;
-	format_print(stdout, "yogurt %s\n", YOGURT_VERSION);
+	format_print(STDOUT_FILENO, "yogurt %s\n", YOGURT_VERSION);
 	return 0;
 }
 
@@ -178,11 +178,11 @@ int main(int argc, char **argv)
 		error = commands[index].run(argc - 1, argv + 1, &topology, &report);
 		if (error >= 0)
 			return EXIT_OK;
-		format_print(stderr, "yogurt: %s\n", report.message);
+		format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
 		if (error == -EINVAL && !report.kernel_refused)
 			return EXIT_FAILURE_;
 		return report.kernel_refused ? EXIT_KERNEL : EXIT_FAILURE_;
 	}
-	format_print(stderr, "yogurt: unknown command \"%s\": see 'yogurt help'\n", argv[1]);
+	format_print(STDERR_FILENO, "yogurt: unknown command \"%s\": see 'yogurt help'\n", argv[1]);
 	return EXIT_FAILURE_;
 }

@@ -1,6 +1,7 @@
 /* format.c — see format.h. */
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include "format.h"
@@ -146,20 +147,36 @@ size_t format_string(char *buffer, size_t size, const char *format, ...)
 	return length;
 }
 
-void format_print_list(FILE *out, const char *format, va_list arguments)
+void format_write(int fd, const char *text)
+{
+	size_t length = strlen(text);
+
+	while (fd >= 0 && length > 0) {
+		ssize_t written = write(fd, text, length);
+
+		if (written <= 0)
+			return;	/* a closed terminal: nobody to tell */
+		text += written;
+		length -= (size_t)written;
+	}
+}
+
+void format_print_list(int fd, const char *format, va_list arguments)
 {
 	char text[1024];
 
+	if (fd < 0)
+		return;
 	format_string_list(text, sizeof(text), format, arguments);
-	fputs(text, out);
+	format_write(fd, text);
 }
 
-void format_print(FILE *out, const char *format, ...)
+void format_print(int fd, const char *format, ...)
 {
 	va_list arguments;
 
 	va_start(arguments, format);
-	format_print_list(out, format, arguments);
+	format_print_list(fd, format, arguments);
 	va_end(arguments);
 }
 

@@ -8,7 +8,6 @@
 
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdio.h>
 
 /* Like vsnprintf: writes at most size bytes including the NUL, returns the
  * length the whole text would have had. */
@@ -17,11 +16,17 @@ size_t format_string_list(char *buffer, size_t size, const char *format, va_list
 size_t format_string(char *buffer, size_t size, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Like fprintf, for texts up to 1 KiB (longer ones are cut). */
-void format_print_list(FILE *out, const char *format, va_list arguments)
+/* Like dprintf, for texts up to 1 KiB (longer ones are cut): one write(2)
+ * per call, no buffer to flush, so nothing is lost when PID 1 powers off or
+ * exec()s. A negative fd discards the text (for callers that want quiet).
+ * musl's stdio would cost 3 KiB of the 64 KiB binary. */
+void format_print_list(int fd, const char *format, va_list arguments)
 	__attribute__((format(printf, 2, 0)));
-void format_print(FILE *out, const char *format, ...)
+void format_print(int fd, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Writes text, of any length, as it is. */
+void format_write(int fd, const char *text);
 
 /* An IPv4 (4 bytes) or IPv6 (16 bytes) address as text, IPv6 with its
  * longest run of zero groups written "::" (RFC 5952). Returns buffer. */

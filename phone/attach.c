@@ -101,7 +101,7 @@ static int link_and_pin(struct bpf_object *object, struct bpf_object_program *pr
 		close(link);	/* the pin holds the link now */
 		if (error < 0)
 			return bpf_object_error(object, error, "pinning %s: %s", path, strerror(-error));
-		format_print(stdout, "attach: %s on %s %s, pinned at %s\n", programs[hook]->name, options->values[OPTION_DEVICE],
+		format_print(STDOUT_FILENO, "attach: %s on %s %s, pinned at %s\n", programs[hook]->name, options->values[OPTION_DEVICE],
 			     hook_pins[hook], path);
 	}
 	return 0;
@@ -182,6 +182,6 @@ int phone_detach(int argc, char **argv, const struct topology *topology, struct 
 	if (error == 0 && unpin(options.pin_dir) == 0)
 		return report_error(report, -ENOENT, "nothing is pinned at %s/{primary,peer}", options.pin_dir);
 	if (error == 0)
-		format_print(stdout, "detach: %s: unpinned %s\n", options.values[OPTION_DEVICE], options.pin_dir);
+		format_print(STDOUT_FILENO, "detach: %s: unpinned %s\n", options.values[OPTION_DEVICE], options.pin_dir);
 	return error;
 }

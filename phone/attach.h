@@ -16,6 +16,6 @@ int phone_detach(int argc, char **argv, const struct topology *topology, struct 
 
 /* Every netkit device here: both sides' programs (name, id, tag,
  * instructions), read from the kernel. */
-int phone_list_netkit(FILE *out, struct report *report);
+int phone_list_netkit(int out, struct report *report);
 
 #endif

@@ -20,7 +20,7 @@
 #define CALL_TIMEOUT_MS 3000
 
 struct call {
-	FILE *out;
+	int out;
 	const struct phone *phone;
 	int netns[2];
 	int step, passed;
@@ -38,8 +38,7 @@ static void step(struct call *call, int ok, const char *format, ...)
 	va_start(arguments, format);
 	format_print_list(call->out, format, arguments);
 	va_end(arguments);
-	fputc('\n', call->out);
-	fflush(call->out);
+	format_write(call->out, "\n");
 }
 
 static const void *end_address(const struct phone_end *end, int family)
@@ -145,7 +144,7 @@ static void barge_in(struct call *call)
 		     target->netns, target->host_device, (unsigned long long)before, (unsigned long long)after);
 }
 
-int phone_call(const struct topology *topology, FILE *out, struct report *report)
+int phone_call(const struct topology *topology, int out, struct report *report)
 {
 	struct call call = { .out = out, .phone = &topology->phones[0] };
 

@@ -10,9 +10,9 @@
 #include "../format/format.h"
 #include "../nl/nl.h"
 
-static void say(FILE *out, const char *what, const char *name)
+static void say(int out, const char *what, const char *name)
 {
-	if (out)
+	if (out >= 0)
 		format_print(out, "down: removed %s %s\n", what, name);
 }
 
@@ -33,7 +33,7 @@ int phone_remove_pins(const char *host_device)
 	return error;
 }
 
-int phone_remove_end(struct nl_socket *host, const struct owned_end *record, FILE *out, struct report *report)
+int phone_remove_end(struct nl_socket *host, const struct owned_end *record, int out, struct report *report)
 {
 	struct nl_link_info device;
 	uint64_t inode = netns_inode(record->netns);
@@ -46,7 +46,7 @@ int phone_remove_end(struct nl_socket *host, const struct owned_end *record, FIL
 	/* Deleting the host side deletes its peer in the namespace too. */
 	if (nl_link_get(host, record->host_device, &device) == 0) {
 		if (device.ifindex != record->host_ifindex) {
-			if (out)
+			if (out >= 0)
 				format_print(out, "down: left device %s alone: it is not the one yogurt made\n",
 					     record->host_device);
 		} else if ((error = nl_link_delete(host, record->host_device)) < 0 && error != -ENODEV) {
@@ -57,7 +57,7 @@ int phone_remove_end(struct nl_socket *host, const struct owned_end *record, FIL
 		}
 	}
 	if (inode && inode != record->netns_inode) {
-		if (out)
+		if (out >= 0)
 			format_print(out, "down: left namespace %s alone: it is not the one yogurt made\n", record->netns);
 	} else if (inode) {
 		error = netns_delete(record->netns);
@@ -68,7 +68,7 @@ int phone_remove_end(struct nl_socket *host, const struct owned_end *record, FIL
 	return 0;
 }
 
-int phone_down(FILE *out, struct report *report)
+int phone_down(int out, struct report *report)
 {
 	struct nl_socket host;
 	struct owned owned;

@@ -14,7 +14,7 @@
 static int print_device(const struct nl_link_info *link, void *context)
 {
 	static const uint32_t attach_types[2] = { BPF_NETKIT_PRIMARY, BPF_NETKIT_PEER };
-	FILE *out = context;
+	int out = *(const int *)context;
 
 	if (link->netkit_primary < 0)
 		return 0;
@@ -36,11 +36,11 @@ static int print_device(const struct nl_link_info *link, void *context)
 			format_print(out, ", %u insns)", info.xlated_prog_len / 8);
 		}
 	}
-	fputc('\n', out);
+	format_write(out, "\n");
 	return 0;
 }
 
-int phone_list_netkit(FILE *out, struct report *report)
+int phone_list_netkit(int out, struct report *report)
 {
 	struct nl_socket socket;
 	int error = nl_open(&socket);
@@ -48,7 +48,7 @@ int phone_list_netkit(FILE *out, struct report *report)
 	if (error < 0)
 		return report_error(report, error, "opening rtnetlink: %s", strerror(-error));
 	format_print(out, "netkit devices:\n");
-	error = nl_link_list(&socket, print_device, out);
+	error = nl_link_list(&socket, print_device, &out);
 	nl_close(&socket);
 	return error < 0 ? report_error(report, error, "listing devices: %s", strerror(-error)) : 0;
 }

@@ -62,14 +62,14 @@ void topology_default(struct topology *topology);
  * stay after the process exits. A failure halfway removes whatever this run
  * created. Says per phone what it did on out (may be NULL); elapsed_us (may
  * be NULL) receives the time it took, by CLOCK_MONOTONIC. */
-int phone_up(const struct topology *topology, FILE *out, struct report *report, uint64_t *elapsed_us);
+int phone_up(const struct topology *topology, int out, struct report *report, uint64_t *elapsed_us);
 
 /* "up: phone A <-> B ready in N.NNN ms (made: …)" or "… already up". */
-void phone_print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us, FILE *out);
+void phone_print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us, int out);
 
 /* Removes everything yogurt's records say it made (and nothing else);
  * prints what it removed to out (may be NULL). */
-int phone_down(FILE *out, struct report *report);
+int phone_down(int out, struct report *report);
 
 /* Removes the pins of one host-side device's wire (absent ones are fine). */
 int phone_remove_pins(const char *host_device);
@@ -78,20 +78,20 @@ int phone_remove_pins(const char *host_device);
  * each only if it is the one yogurt made. */
 struct nl_socket;
 struct owned_end;
-int phone_remove_end(struct nl_socket *host, const struct owned_end *record, FILE *out, struct report *report);
+int phone_remove_end(struct nl_socket *host, const struct owned_end *record, int out, struct report *report);
 
 /* Reads the phones back from the kernel and prints them, as text or (json)
  * as one JSON object. */
-int phone_status(const struct topology *topology, int json, FILE *out, struct report *report);
+int phone_status(const struct topology *topology, int json, int out, struct report *report);
 
 /* Prints, once a second for `seconds` seconds (0: until interrupted), what
  * each wire instance counted in that second. */
-int phone_watch(const struct topology *topology, unsigned seconds, FILE *out, struct report *report);
+int phone_watch(const struct topology *topology, unsigned seconds, int out, struct report *report);
 
 /* Calls across the first phone: ICMP echo both ways, a TCP message each way,
  * and a host-side injection that must not get through. Prints a KTAP-style
  * transcript; returns 0 if every step passed, -EPROTO if one failed. */
-int phone_call(const struct topology *topology, FILE *out, struct report *report);
+int phone_call(const struct topology *topology, int out, struct report *report);
 
 /* ---- what yogurt owns (owned.c) ----------------------------------------- */
 

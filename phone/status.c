@@ -162,7 +162,7 @@ static const char *policy_name(uint32_t policy)
 
 /* ---- text ---------------------------------------------------------------- */
 
-static void print_link_text(FILE *out, const struct nl_link_info *link)
+static void print_link_text(int out, const struct nl_link_info *link)
 {
 	format_print(out, "    %s: ifindex %u, %s", link->name, link->ifindex, (link->flags & IFF_UP) ? "up" : "down");
 	if (link->netkit_primary >= 0)
@@ -171,10 +171,10 @@ static void print_link_text(FILE *out, const struct nl_link_info *link)
 			     link->netkit_mode == NETKIT_L2 ? "l2" : "l3");
 	else
 		format_print(out, ", %s", link->kind[0] ? link->kind : "not netkit");
-	fputc('\n', out);
+	format_write(out, "\n");
 }
 
-static void print_end_text(FILE *out, const struct phone_end *end, const struct end_state *state)
+static void print_end_text(int out, const struct phone_end *end, const struct end_state *state)
 {
 	const struct wire_count *counters = state->counters;
 
@@ -212,32 +212,38 @@ static void print_end_text(FILE *out, const struct phone_end *end, const struct 
 	format_print(out, "      addresses:");
 	for (size_t index = 0; index < state->address_count; index++)
 		format_print(out, " %s", state->addresses[index]);
-	fputc('\n', out);
+	format_write(out, "\n");
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static void print_json_string(FILE *out, const char *text)
+static void print_json_string(int out, const char *text)
 {
-	fputc('"', out);
-	for (; *text; text++) {
+	char escaped[6 * 64 + 3];
+	size_t length = 0;
+
+	escaped[length++] = '"';
+	/* Names here are short (IFNAMSIZ, 64); a longer one is cut, not overrun. */
+	for (; *text && length < sizeof(escaped) - 8; text++) {
 		if (*text == '"' || *text == '\\')
-			format_print(out, "\\%c", *text);
+			length += format_string(escaped + length, sizeof(escaped) - length, "\\%c", *text);
 		else if ((unsigned char)*text < 0x20)
-			format_print(out, "\\u00%02x", (unsigned char)*text);
+			length += format_string(escaped + length, sizeof(escaped) - length, "\\u00%02x", (unsigned char)*text);
 		else
-			fputc(*text, out);
+			escaped[length++] = *text;
 	}
-	fputc('"', out);
+	escaped[length++] = '"';
+	escaped[length] = '\0';
+	format_write(out, escaped);
 }
 
-static void print_key(FILE *out, const char *key)
+static void print_key(int out, const char *key)
 {
 	print_json_string(out, key);
-	fputc(':', out);
+	format_write(out, ":");
 }
 
-static void print_link_json(FILE *out, const char *name, int present, const struct nl_link_info *link)
+static void print_link_json(int out, const char *name, int present, const struct nl_link_info *link)
 {
 	print_key(out, "name");
 	print_json_string(out, name);
@@ -252,16 +258,16 @@ static void print_link_json(FILE *out, const char *name, int present, const stru
 			     policy_name(link->netkit_peer_policy), link->netkit_mode == NETKIT_L2 ? "l2" : "l3");
 }
 
-static void print_counter_json(FILE *out, const char *name, const struct wire_count *count, int last)
+static void print_counter_json(int out, const char *name, const struct wire_count *count, int last)
 {
 	print_key(out, name);
 	format_print(out, "{\"packets\":%llu,\"bytes\":%llu}%s", (unsigned long long)count->packets,
 		     (unsigned long long)count->bytes, last ? "" : ",");
 }
 
-static void print_end_json(FILE *out, const struct phone_end *end, const struct end_state *state)
+static void print_end_json(int out, const struct phone_end *end, const struct end_state *state)
 {
-	fputc('{', out);
+	format_write(out, "{");
 	print_key(out, "namespace");
 	print_json_string(out, end->netns);
 	format_print(out, ",\"namespace_present\":%s,\"host_device\":{", state->netns_present ? "true" : "false");
@@ -284,20 +290,20 @@ static void print_end_json(FILE *out, const struct phone_end *end, const struct 
 		print_counter_json(out, "passed", &state->counters[WIRE_PASSED], 0);
 		print_counter_json(out, "dropped_not_from_wire", &state->counters[WIRE_DROPPED_NOT_WIRE], 0);
 		print_counter_json(out, "dropped_no_pairing", &state->counters[WIRE_DROPPED_NO_PAIR], 1);
-		fputc('}', out);
+		format_write(out, "}");
 	}
 	format_print(out, "},\"device\":{");
 	print_link_json(out, end->device, state->device_present, &state->device);
 	format_print(out, ",\"addresses\":[");
 	for (size_t index = 0; index < state->address_count; index++) {
 		if (index)
-			fputc(',', out);
+			format_write(out, ",");
 		print_json_string(out, state->addresses[index]);
 	}
 	format_print(out, "]}}");
 }
 
-int phone_status(const struct topology *topology, int json, FILE *out, struct report *report)
+int phone_status(const struct topology *topology, int json, int out, struct report *report)
 {
 	struct nl_socket host;
 	struct end_state states[2];
@@ -317,7 +323,7 @@ int phone_status(const struct topology *topology, int json, FILE *out, struct re
 		if (json) {
 			format_print(out, "%s{\"state\":\"%s\",\"ends\":[", index ? "," : "", complete ? "up" : "down");
 			print_end_json(out, &phone->ends[0], &states[0]);
-			fputc(',', out);
+			format_write(out, ",");
 			print_end_json(out, &phone->ends[1], &states[1]);
 			format_print(out, "]}");
 			continue;

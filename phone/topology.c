@@ -40,7 +40,7 @@ int report_error(struct report *report, int error, const char *format, ...)
 	return error;
 }
 
-void phone_print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us, FILE *out)
+void phone_print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us, int out)
 {
 	format_print(out, "up: phone %s <-> %s ", phone->ends[0].netns, phone->ends[1].netns);
 	if (changes[0])

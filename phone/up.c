@@ -28,7 +28,7 @@ struct undo {
 struct up_context {
 	const struct topology *topology;
 	struct report *report;
-	FILE *out;
+	int out;
 	struct nl_socket host;			/* rtnetlink in the caller's namespace */
 	struct bpf_object wire;
 	struct owned owned;
@@ -446,7 +446,7 @@ static int bring_up(struct up_context *context, uint64_t start)
 			error = ensure_end(context, &phone->ends[1], &ifindex[1], &fresh[1]);
 		if (error == 0 && !context->topology->without_wire)
 			error = ensure_wire(context, phone, ifindex, fresh);
-		if (error == 0 && context->out)
+		if (error == 0 && context->out >= 0)
 			phone_print_ready(phone, change_words(context->changes, words, sizeof(words)), now_us() - start,
 					  context->out);
 	}
@@ -455,7 +455,7 @@ static int bring_up(struct up_context *context, uint64_t start)
 	return error;
 }
 
-int phone_up(const struct topology *topology, FILE *out, struct report *report, uint64_t *elapsed_us)
+int phone_up(const struct topology *topology, int out, struct report *report, uint64_t *elapsed_us)
 {
 	struct up_context context = { .topology = topology, .report = report, .out = out };
 	uint64_t start = now_us();

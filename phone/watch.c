@@ -11,7 +11,7 @@
 #include "../bpf/bpf.h"
 #include "../format/format.h"
 
-static void print_delta(FILE *out, const char *device, const struct wire_count *now, const struct wire_count *before)
+static void print_delta(int out, const char *device, const struct wire_count *now, const struct wire_count *before)
 {
 	format_print(out, "  %-15s sent %6llu pkts %9llu B | passed %6llu pkts %9llu B | dropped %5llu not from the wire, "
 		     "%llu no pairing\n", device,
@@ -23,7 +23,7 @@ static void print_delta(FILE *out, const char *device, const struct wire_count *
 		     (unsigned long long)(now[WIRE_DROPPED_NO_PAIR].packets - before[WIRE_DROPPED_NO_PAIR].packets));
 }
 
-int phone_watch(const struct topology *topology, unsigned seconds, FILE *out, struct report *report)
+int phone_watch(const struct topology *topology, unsigned seconds, int out, struct report *report)
 {
 	struct wire_count before[PHONE_MAX][2][WIRE_COUNTER_MAX], now[WIRE_COUNTER_MAX];
 	struct timespec second = { .tv_sec = 1 };
@@ -51,7 +51,6 @@ int phone_watch(const struct topology *topology, unsigned seconds, FILE *out, st
 				print_delta(out, device, now, before[index][side]);
 				memcpy(before[index][side], now, sizeof(now));
 			}
-		fflush(out);
 	}
 	return 0;
 }

@@ -265,7 +265,7 @@ static void test_rollbacks(struct suite *suite)
 	nl_open(&host);
 	nl_netkit_create(&host, &squatter);
 	snapshot(before);
-	error = phone_up(&three, NULL, &report, NULL);
+	error = phone_up(&three, -1, &report, NULL);
 	format_string(output, sizeof(output), "%s\n", report.message);
 	expect_rollback(suite, "up of three phones, the third's device name taken: everything rolled back",
 			error < 0 ? 1 : 0, output, before, "yg6-host");
@@ -277,7 +277,7 @@ static void test_rollbacks(struct suite *suite)
 	three = suite->topology;
 	three.phones[0].ends[1].address6.s6_addr[0] = 0xff;
 	snapshot(before);
-	error = phone_up(&three, NULL, &report, NULL);
+	error = phone_up(&three, -1, &report, NULL);
 	format_string(output, sizeof(output), "%s\n", report.message);
 	expect_rollback(suite, "the kernel refuses an address: one line with its words, everything rolled back",
 			error < 0 ? 1 : 0, output, before, "kernel:");
