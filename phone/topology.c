@@ -42,11 +42,13 @@ int report_error(struct report *report, int error, const char *format, ...)
 
 void phone_print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us, int out)
 {
-	format_print(out, "up: phone %s <-> %s ", phone->ends[0].netns, phone->ends[1].netns);
+	unsigned long long milliseconds = elapsed_us / 1000, fraction = elapsed_us % 1000;
+
+	/* One line, one write: concurrent runs never interleave halves. */
 	if (changes[0])
-		format_print(out, "ready in %llu.%03llu ms (made: %s)\n", (unsigned long long)(elapsed_us / 1000),
-			     (unsigned long long)(elapsed_us % 1000), changes);
+		format_print(out, "up: phone %s <-> %s ready in %llu.%03llu ms (made: %s)\n", phone->ends[0].netns,
+			     phone->ends[1].netns, milliseconds, fraction, changes);
 	else
-		format_print(out, "already up, nothing changed (%llu.%03llu ms)\n", (unsigned long long)(elapsed_us / 1000),
-			     (unsigned long long)(elapsed_us % 1000));
+		format_print(out, "up: phone %s <-> %s already up, nothing changed (%llu.%03llu ms)\n",
+			     phone->ends[0].netns, phone->ends[1].netns, milliseconds, fraction);
 }

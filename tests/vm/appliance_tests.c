@@ -213,9 +213,12 @@ static void test_concurrent(struct suite *suite)
 		close(pipes[run][1]);
 	}
 	for (int run = 0; run < 2; run++) {
-		ssize_t got = read(pipes[run][0], output[run], sizeof(output[run]) - 1);
+		size_t length = 0;
 
-		output[run][got > 0 ? got : 0] = '\0';
+		for (ssize_t got; length < sizeof(output[run]) - 1 &&
+				  (got = read(pipes[run][0], output[run] + length, sizeof(output[run]) - 1 - length)) > 0;)
+			length += (size_t)got;
+		output[run][length] = '\0';
 		close(pipes[run][0]);
 		waitpid(children[run], &status[run], 0);
 	}
