@@ -74,7 +74,9 @@ int phone_down(int out, struct report *report)
 	struct owned owned;
 	int lock = -1, error;
 
-	error = owned_lock(&lock, report);
+	error = phone_check_capabilities(0, report);
+	if (error == 0)
+		error = owned_lock(&lock, report);
 	if (error < 0)
 		return error;
 	error = owned_load(&owned, report);

@@ -126,6 +126,11 @@ void owned_forget(struct owned *owned, const char *netns);
 /* The inode of /run/netns/NAME (its namespace), 0 if there is none. */
 uint64_t netns_inode(const char *name);
 
+/* 0 when the process has what building or removing phones needs
+ * (CAP_NET_ADMIN, CAP_SYS_ADMIN for namespaces and bpffs; CAP_BPF is implied
+ * by CAP_SYS_ADMIN); otherwise -EPERM with the missing ones named. */
+int phone_check_capabilities(int needs_bpf, struct report *report);
+
 /* Writes a formatted message into report; returns error. */
 int report_error(struct report *report, int error, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -114,6 +114,12 @@ static int ensure_namespace(struct up_context *context, const struct phone_end *
 	if (inode)
 		return 0;
 	error = netns_add(end->netns);
+	if (error == -EPERM || error == -EACCES) {
+		context->report->kernel_refused = 1;
+		return report_error(context->report, error, "creating namespace %s under %s: %s (needs root in the "
+				    "host's user namespace, and %s writable)", end->netns, NETNS_RUN_DIR, strerror(-error),
+				    NETNS_RUN_DIR);
+	}
 	if (error < 0)
 		return report_error(context->report, error, "creating namespace %s under %s: %s", end->netns,
 				    NETNS_RUN_DIR, strerror(-error));
@@ -463,7 +469,9 @@ int phone_up(const struct topology *topology, int out, struct report *report, ui
 	const void *image = wire_object_image(&image_size);
 	int lock = -1, error;
 
-	error = owned_lock(&lock, report);
+	error = phone_check_capabilities(1, report);
+	if (error == 0)
+		error = owned_lock(&lock, report);
 	if (error < 0)
 		return error;
 	error = bpf_object_parse(&context.wire, "wire", image, image_size);

@@ -220,9 +220,53 @@ check_yogurt_commands() {
 	fi
 }
 
+# run_yogurt_as WRAPPER... -- ARGUMENTS...: run_yogurt under setpriv/unshare.
+run_yogurt_as() {
+	local wrapper=()
+	while [[ $1 != -- ]]; do wrapper+=("$1"); shift; done
+	shift
+	status=0
+	"${wrapper[@]}" build/yogurt "$@" >"$OUT/yogurt.stdout" 2>"$OUT/yogurt.stderr" || status=$?
+	stdout_text=$(cat "$OUT/yogurt.stdout")
+	stderr_text=$(cat "$OUT/yogurt.stderr")
+	stderr_lines=$(wc -l <"$OUT/yogurt.stderr")
+}
+
+# expect_refusal NAME WORDS...: exit 2, one line on stderr holding every word,
+# nothing left behind.
+expect_refusal() {
+	local name=$1 word ok=1
+	shift
+	((status == 2 && stderr_lines == 1)) || ok=0
+	for word in "$@"; do [[ $stderr_text == *"$word"* ]] || ok=0; done
+	[[ -z $(leftovers) ]] || ok=0
+	if ((ok)); then
+		pass "$name"
+	else
+		fail "$name (exit $status)"
+		comment_lines "$OUT/yogurt.stderr" 3
+		leftovers | sed 's/^/# left: /'
+	fi
+	echo "# $stderr_text"
+}
+
+# Without the capabilities: named in one line, before anything is touched.
+check_yogurt_capabilities() {
+	run_yogurt_as setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- up
+	expect_refusal "yogurt up as an unprivileged user names CAP_NET_ADMIN and CAP_BPF/CAP_SYS_ADMIN" \
+		CAP_NET_ADMIN CAP_BPF CAP_SYS_ADMIN
+	run_yogurt_as setpriv --inh-caps=-net_admin --bounding-set=-net_admin -- up
+	expect_refusal "yogurt up without CAP_NET_ADMIN names it" CAP_NET_ADMIN
+	run_yogurt_as setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin -- down
+	expect_refusal "yogurt down without CAP_SYS_ADMIN names it" CAP_SYS_ADMIN
+	run_yogurt_as unshare --user --map-root-user -- up
+	expect_refusal "yogurt up as root of an unprivileged user namespace says what it needs" /run/netns root
+}
+
 if [[ -x build/yogurt ]]; then
 	check_yogurt_up
 	check_yogurt_commands
+	check_yogurt_capabilities
 else
 	fail "build/yogurt exists (run make build/yogurt first)"
 fi

@@ -1,0 +1,67 @@
+/* capabilities.c — say up front which capabilities are missing, instead of
+ * failing halfway with a bare EPERM from whichever call came first. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "phone.h"
+
+/* Bits of CapEff (include/uapi/linux/capability.h). */
+#define CAPABILITY_NET_ADMIN 12
+#define CAPABILITY_SYS_ADMIN 21
+#define CAPABILITY_BPF 39		/* Linux 5.8 */
+
+/* The effective capability set, from /proc/self/status; -ENOENT without /proc. */
+static int effective_capabilities(uint64_t *set)
+{
+	char text[4096];
+	const char *line;
+	ssize_t length;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	length = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (length <= 0)
+		return -EIO;
+	text[length] = '\0';
+	for (line = text; *line && strncmp(line, "CapEff:\t", 8) != 0;) {
+		line = strchr(line, '\n');
+		line = line ? line + 1 : "";
+	}
+	if (!*line)
+		return -ENOENT;
+	*set = 0;
+	for (line += 8; *line != '\n' && *line; line++) {
+		int digit = *line >= 'a' ? *line - 'a' + 10 : *line - '0';
+
+		*set = *set << 4 | (uint64_t)(digit & 15);
+	}
+	return 0;
+}
+
+int phone_check_capabilities(int needs_bpf, struct report *report)
+{
+	uint64_t set;
+	int net_admin, sys_admin, bpf;
+
+	/* Without /proc there is nothing to read: let the kernel answer. */
+	if (effective_capabilities(&set) < 0)
+		return 0;
+	net_admin = (set >> CAPABILITY_NET_ADMIN) & 1;
+	sys_admin = (set >> CAPABILITY_SYS_ADMIN) & 1;
+	bpf = (set >> CAPABILITY_BPF) & 1;
+	report->kernel_refused = 1;
+	if (!net_admin && needs_bpf && !bpf && !sys_admin)
+		return report_error(report, -EPERM, "missing capabilities CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN): "
+				    "run yogurt as root");
+	if (!net_admin)
+		return report_error(report, -EPERM, "missing capability CAP_NET_ADMIN (devices, addresses): run yogurt as root");
+	if (!sys_admin)
+		return report_error(report, -EPERM, "missing capability CAP_SYS_ADMIN (namespace bind mounts%s): "
+				    "run yogurt as root", needs_bpf ? ", bpffs" : "");
+	report->kernel_refused = 0;
+	return 0;
+}
