@@ -167,9 +167,10 @@ int phone_works(struct suite *suite)
 	return error;
 }
 
-/* vmtest.bench=N on the kernel command line: figures instead of tests,
- * with N rounds of `yogurt down` + `yogurt up` (bench.c). */
-static int bench_rounds(void)
+/* The number after `key` on the kernel command line, 0 if it is not there.
+ * vmtest.bench=N: figures instead of tests, with N rounds of `yogurt down`
+ * + `yogurt up` (bench.c); vmtest.no_netkit=1: a kernel without netkit. */
+static int command_line_number(const char *key)
 {
 	char command_line[2048];
 	const char *found;
@@ -183,18 +184,22 @@ static int bench_rounds(void)
 	if (length <= 0)
 		return 0;
 	command_line[length] = '\0';
-	found = strstr(command_line, "vmtest.bench=");
-	return found ? atoi(found + strlen("vmtest.bench=")) : 0;
+	found = strstr(command_line, key);
+	return found ? atoi(found + strlen(key)) : 0;
 }
 
 int main(void)
 {
 	struct suite suite = { 0 };
-	int rounds = bench_rounds();
+	int rounds = command_line_number("vmtest.bench=");
 
 	topology_default(&suite.topology);
 	if (rounds > 0) {
 		bench(&suite, rounds);
+	} else if (command_line_number("vmtest.no_netkit=")) {
+		printf("KTAP version 1\n# vmtest on a kernel without netkit\n");
+		test_no_netkit(&suite);
+		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
 	} else {
 		printf("KTAP version 1\n# vmtest on the phone that yogurt (PID 1) built\n");
 		test_phone(&suite);

@@ -120,3 +120,26 @@ void test_lifecycle(struct suite *suite)
 	run_yogurt("down", output, sizeof(output));
 	test_rollback(suite);
 }
+
+/* On a kernel without netkit (vmtest.no_netkit=1, Debian's 6.1): yogurt as
+ * PID 1 could not build the phone but handed over all the same; up refuses
+ * in one line naming what is missing and leaves nothing behind. */
+void test_no_netkit(struct suite *suite)
+{
+	char output[4096];
+	struct leftovers left = look_for_leftovers();
+	int status;
+
+	check(suite, left.namespaces == 0 && left.devices == 0,
+	      "no netkit: PID 1 handed over to the real init with nothing half-built", "%d namespaces, %d devices",
+	      left.namespaces, left.devices);
+	status = run_yogurt("up", output, sizeof(output));
+	left = look_for_leftovers();
+	check(suite, status == 2 && count_lines(output) == 1 && strstr(output, "CONFIG_NETKIT") && strstr(output, "6.7") &&
+		     left.namespaces == 0 && left.devices == 0,
+	      "no netkit: up exits 2 with one line naming CONFIG_NETKIT and Linux >= 6.7, leaving nothing",
+	      "exit %d: %s", status, output);
+	printf("# %s", output);
+	status = run_yogurt("down", output, sizeof(output));
+	check(suite, status == 0, "no netkit: down with nothing up succeeds", "exit %d: %s", status, output);
+}

@@ -55,5 +55,6 @@ void test_attach(struct suite *suite);		/* attach_tests.c */
 void test_attacks(struct suite *suite);		/* attack_tests.c */
 void test_lifecycle(struct suite *suite);	/* phone_tests.c */
 void test_appliance(struct suite *suite);	/* appliance_tests.c */
+void test_no_netkit(struct suite *suite);	/* phone_tests.c */
 
 #endif
