@@ -11,6 +11,13 @@ printf 'bench: build/yogurt stripped size      %6d bytes (%d KiB; budget 64 KiB,
 printf 'bench: build/initramfs.cpio size        %6d bytes\n' "$initramfs"
 printf 'bench: embedded wire object             %6d bytes\n' "$(stat -c %s build/wire.embedded.o)"
 
+# The loader on this host (its kernel loads programs; netkit is not needed).
+mkdir -p build/tests
+gcc -std=gnu11 -O2 -I. -idirafter build/uapi -o build/tests/bench_loader tests/host/test_loader.c \
+	bpf/elf.c bpf/btf.c bpf/object.c bpf/maps.c bpf/program.c bpf/load.c bpf/kernel.c bpf/memory.c \
+	format/format.c syscalls/syscalls.c
+printf 'bench: wire object, parse and load (host) %s\n' "$(build/tests/bench_loader bench build/wire.embedded.o)"
+
 kernel=$(scripts/fetch-kernel.sh 6.12)
 log=build/bench-vm.log
 scripts/run-vm.sh "$kernel" build/initramfs.cpio yogurt.mode=call >"$log" 2>&1 || true
