@@ -90,41 +90,14 @@ int nl_link_delete(struct nl_socket *socket, const char *name)
 	return nl_request(socket, &message);
 }
 
-static int keep_index(const struct nlmsghdr *reply, void *context)
-{
-	struct ifinfomsg link;
-
-	if (reply->nlmsg_type != RTM_NEWLINK ||
-	    reply->nlmsg_len < NLMSG_LENGTH(sizeof(link)))
-		return -EBADMSG;
-	memcpy(&link, NLMSG_DATA(reply), sizeof(link));
-	if (link.ifi_index <= 0)
-		return -EBADMSG;
-	*(uint32_t *)context = (uint32_t)link.ifi_index;
-	return 1;
-}
-
 int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex)
 {
-	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
-	struct nl_message message;
-	uint32_t found = 0;
-	int err;
+	struct nl_link_info info;
+	int err = nl_link_get(socket, name, &info);
 
-	if (nl_device_name_check(name) < 0)
-		return -EINVAL;
-	/* A plain (non-dump) get: the kernel answers with the one link,
-	 * then the ACK — or -ENODEV. */
-	if (!link_message_init(&message, buffer, sizeof(buffer), RTM_GETLINK, NLM_F_ACK) ||
-	    nl_put_string(&message, IFLA_IFNAME, name) < 0)
-		return -EMSGSIZE;
-	err = nl_transact(socket, &message, keep_index, &found);
-	if (err < 0)
-		return err;
 	if (err == 0)
-		return -ENODEV;
-	*ifindex = found;
-	return 0;
+		*ifindex = info.ifindex;
+	return err;
 }
 
 static int keep_info(const struct nlmsghdr *reply, void *context)

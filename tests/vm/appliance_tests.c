@@ -77,10 +77,10 @@ static void snapshot(char text[SNAPSHOT_SIZE])
 	}
 }
 
-/* Runs `yogurt COMMAND` in a child whose seccomp filter makes BPF_PROG_LOAD
- * (deny_program_load) or mount (deny_mount) fail, as a refusing verifier or
- * a locked-down system would. */
-static int run_yogurt_denied(const char *command, int deny_program_load, int deny_mount, char *output, size_t size)
+/* Seccomp filters for run_yogurt_prepared: BPF_PROG_LOAD fails as a
+ * refusing verifier would make it, or mount fails as on a locked-down
+ * system. */
+static int install_filter(int deny_program_load, int deny_mount)
 {
 	struct sock_filter filter[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
@@ -96,29 +96,20 @@ static int run_yogurt_denied(const char *command, int deny_program_load, int den
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog program = { .len = sizeof(filter) / sizeof(filter[0]), .filter = filter };
-	int pipe_fds[2], status = 0;
-	size_t length = 0;
-	pid_t child;
 
-	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
-		return -1;
-	child = fork();
-	if (child == 0) {
-		dup2(pipe_fds[1], 1);
-		dup2(pipe_fds[1], 2);
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) < 0)
-			_exit(126);
-		execl(YOGURT, YOGURT, command, (char *)NULL);
-		_exit(127);
-	}
-	close(pipe_fds[1]);
-	for (ssize_t got; length < size - 1 && (got = read(pipe_fds[0], output + length, size - 1 - length)) > 0;)
-		length += (size_t)got;
-	output[length] = '\0';
-	close(pipe_fds[0]);
-	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) < 0)
+		return -errno;
+	return 0;
+}
+
+static int deny_program_load(void)
+{
+	return install_filter(1, 0);
+}
+
+static int deny_mount(void)
+{
+	return install_filter(0, 1);
 }
 
 static int has_address(const char *netns, const char *device, const char *text)
@@ -286,13 +277,13 @@ static void test_rollbacks(struct suite *suite)
 			error < 0 ? 1 : 0, output, before, "kernel:");
 
 	snapshot(before);
-	status = run_yogurt_denied("up", 1, 0, output, sizeof(output));
+	status = run_yogurt_prepared("up", deny_program_load, output, sizeof(output));
 	expect_rollback(suite, "the kernel refuses to load the wire: one line, everything rolled back", status, output,
 			before, "refused");
 
 	umount2(PHONE_BPFFS, MNT_DETACH);
 	snapshot(before);
-	status = run_yogurt_denied("up", 0, 1, output, sizeof(output));
+	status = run_yogurt_prepared("up", deny_mount, output, sizeof(output));
 	expect_rollback(suite, "bpffs missing and not mountable: one line naming it, nothing left behind", status, output,
 			before, "bpffs");
 	mount("bpf", PHONE_BPFFS, "bpf", 0, "mode=0700");

@@ -43,7 +43,7 @@ void check(struct suite *suite, int ok, const char *name, const char *format, ..
 	fflush(stdout);
 }
 
-int run_yogurt(const char *command, char *output, size_t size)
+int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size)
 {
 	char words[256], *arguments[8] = { YOGURT };
 	int pipe_fds[2], status = 0, count = 1;
@@ -61,24 +61,24 @@ int run_yogurt(const char *command, char *output, size_t size)
 	if (child == 0) {
 		dup2(pipe_fds[1], 1);
 		dup2(pipe_fds[1], 2);
+		if (prepare && prepare() < 0)
+			_exit(126);
 		execv(YOGURT, arguments);
 		_exit(127);
 	}
 	close(pipe_fds[1]);
-	for (;;) {
-		ssize_t got = read(pipe_fds[0], output + length, size - 1 - length);
-
-		if (got <= 0)
-			break;
+	for (ssize_t got; length < size - 1 && (got = read(pipe_fds[0], output + length, size - 1 - length)) > 0;)
 		length += (size_t)got;
-		if (length == size - 1)
-			break;
-	}
 	output[length] = '\0';
 	close(pipe_fds[0]);
 	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+int run_yogurt(const char *command, char *output, size_t size)
+{
+	return run_yogurt_prepared(command, NULL, output, size);
 }
 
 int count_lines(const char *text)

@@ -24,6 +24,10 @@ void check(struct suite *suite, int ok, const char *name, const char *format, ..
  * Returns the exit status, or -1 if it did not exit normally. */
 int run_yogurt(const char *command, char *output, size_t size);
 
+/* The same, with prepare() run in the child just before exec (a failure
+ * makes the child exit 126): to run yogurt under a seccomp filter. */
+int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size);
+
 int count_lines(const char *text);
 const char *first_line(const char *text, char *line, size_t size);
 int path_exists(const char *path);
