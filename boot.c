@@ -15,9 +15,15 @@
 #include "format/format.h"
 
 struct boot_options {
-	char init[256];		/* yogurt.init= */
-	char mode[32];		/* yogurt.mode= */
+	char command_line[4096];	/* /proc/cmdline, for the configuration too */
+	char init[256];			/* yogurt.init=, "" if not given */
+	char mode[32];			/* yogurt.mode= */
+	char strict[8];			/* yogurt.strict=1: power off if setup fails */
 };
+
+/* Where the real init may be when yogurt.init= does not say, in the order
+ * the kernel itself tries them. */
+static const char *const init_fallbacks[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
 
 static const struct {
 	const char *source, *target, *type;
@@ -68,21 +74,47 @@ static void option(const char *command_line, const char *key, char *value, size_
 
 static void read_options(struct boot_options *options)
 {
-	char command_line[4096];
 	ssize_t length = -1;
 	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
 
-	format_string(options->init, sizeof(options->init), "/sbin/init");
-	options->mode[0] = '\0';
+	memset(options, 0, sizeof(*options));
 	if (fd >= 0) {
-		length = read(fd, command_line, sizeof(command_line) - 1);
+		length = read(fd, options->command_line, sizeof(options->command_line) - 1);
 		close(fd);
 	}
 	if (length <= 0)
 		return;
-	command_line[length] = '\0';
-	option(command_line, "yogurt.init=", options->init, sizeof(options->init));
-	option(command_line, "yogurt.mode=", options->mode, sizeof(options->mode));
+	options->command_line[length] = '\0';
+	option(options->command_line, "yogurt.init=", options->init, sizeof(options->init));
+	option(options->command_line, "yogurt.mode=", options->mode, sizeof(options->mode));
+	option(options->command_line, "yogurt.strict=", options->strict, sizeof(options->strict));
+}
+
+static __attribute__((noreturn)) void power_off(void)
+{
+	sync();
+	sys_reboot(LINUX_REBOOT_CMD_POWER_OFF);
+	/* Not allowed to power off: never exit all the same. */
+	for (;;)
+		pause();
+}
+
+/* Hands over to the real init, passing PID 1's arguments on; never returns. */
+static __attribute__((noreturn)) void run_init(const struct boot_options *options, char **argv)
+{
+	if (options->init[0]) {
+		argv[0] = (char *)options->init;
+		execv(options->init, argv);
+		format_print(STDERR_FILENO, "yogurt: cannot execute yogurt.init=%s: %s; trying the usual places\n",
+			     options->init, strerror(errno));
+	}
+	for (size_t index = 0; index < sizeof(init_fallbacks) / sizeof(init_fallbacks[0]); index++) {
+		argv[0] = (char *)init_fallbacks[index];
+		execv(init_fallbacks[index], argv);
+	}
+	format_print(STDERR_FILENO, "yogurt: no init to hand over to (yogurt.init=, /sbin/init, /etc/init, /bin/init, "
+		     "/bin/sh): powering off\n");
+	power_off();
 }
 
 /* Each netkit attach waits for an RCU grace period (bpf_mprog_commit() calls
@@ -106,14 +138,6 @@ static char set_rcu_expedited(char value)
 	return previous;
 }
 
-static __attribute__((noreturn)) void power_off(void)
-{
-	sync();
-	sys_reboot(LINUX_REBOOT_CMD_POWER_OFF);
-	/* Not allowed to power off: never exit all the same. */
-	for (;;)
-		pause();
-}
 
 int boot_main(int argc, char **argv)
 {
@@ -132,6 +156,10 @@ int boot_main(int argc, char **argv)
 	set_rcu_expedited(rcu_expedited);
 	if (error < 0)
 		format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
+	if (error < 0 && strcmp(options.strict, "1") == 0) {
+		format_print(STDERR_FILENO, "yogurt: the phones could not be set up and yogurt.strict=1: powering off\n");
+		power_off();
+	}
 	if (strcmp(options.mode, "call") == 0) {
 		if (error == 0)
 			error = phone_call(&topology, STDOUT_FILENO, &report);
@@ -141,8 +169,5 @@ int boot_main(int argc, char **argv)
 		power_off();
 	}
 	/* The real init runs even with a broken phone: the machine must boot. */
-	argv[0] = options.init;
-	execv(options.init, argv);
-	format_print(STDERR_FILENO, "yogurt: cannot execute init %s: %s; powering off\n", options.init, strerror(errno));
-	power_off();
+	run_init(&options, argv);
 }
