@@ -1,0 +1,637 @@
+/* test_config.c — the config parser and the topology checks (phone/config.c,
+ * phone/config_check.c): good configs read to the right structures, every
+ * error is the expected one line, nothing odd makes the parser read out of
+ * bounds. Prints "ok N - name" / "not ok N - name"; exits 1 on a failure.
+ *
+ * gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-format-truncation \
+ *     -fsanitize=address,undefined -I. -idirafter build/uapi -o build/tests/test_config \
+ *     tests/host/test_config.c phone/config.c phone/config_check.c phone/topology.c format/format.c
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "phone/phone.h"
+#include "syscalls/uapi_compat.h"
+
+static int test_count, failure_count;
+
+static void result(int ok, const char *name)
+{
+	test_count++;
+	if (!ok)
+		failure_count++;
+	printf("%sok %d - %s\n", ok ? "" : "not ", test_count, name);
+}
+
+static const char default_config[] =
+	"phone\n"
+	"end netns=yogurt-1 host=yg1-host device=yg1-cont address=10.42.0.1/24 address=fd42::1/64\n"
+	"end netns=yogurt-2 host=yg2-host device=yg2-cont address=10.42.0.2/24 address=fd42::2/64\n";
+
+static int parse(struct topology *topology, const char *text, struct report *report)
+{
+	memset(topology, 0, sizeof(*topology));
+	memset(report, 0, sizeof(*report));
+	return config_parse(topology, text, strlen(text), "yogurt.conf", report);
+}
+
+/* text must be refused with exactly `expected`, leaving no phone. */
+static void expect_error(const char *name, const char *text, const char *expected)
+{
+	struct topology topology;
+	struct report report;
+	int error = parse(&topology, text, &report);
+	int ok = error == -EINVAL && strcmp(report.message, expected) == 0 && topology.count == 0;
+
+	if (!ok)
+		printf("# expected: %s\n#      got: %s (%d)\n", expected, report.message, error);
+	result(ok, name);
+}
+
+static void expect_good(const char *name, const char *text)
+{
+	struct topology topology;
+	struct report report;
+	int error = parse(&topology, text, &report);
+
+	if (error)
+		printf("# %s\n", report.message);
+	result(error == 0, name);
+}
+
+static int address_is(const struct phone_end *end, const char *ipv4, unsigned prefix, const char *ipv6,
+		      unsigned prefix6)
+{
+	struct in_addr address = { 0 };
+	struct in6_addr address6 = IN6ADDR_ANY_INIT;
+
+	if (ipv4)
+		inet_pton(AF_INET, ipv4, &address);
+	if (ipv6)
+		inet_pton(AF_INET6, ipv6, &address6);
+	return end->address.s_addr == address.s_addr && end->prefix_length == prefix &&
+	       memcmp(&end->address6, &address6, sizeof(address6)) == 0 && end->prefix6_length == prefix6;
+}
+
+static void test_default_phone(void)
+{
+	struct topology expected, topology;
+	struct report report = { 0 };
+
+	topology_default(&expected);
+	result(topology_check(&expected, &report) == 0, "the default topology passes topology_check");
+	result(parse(&topology, default_config, &report) == 0 && memcmp(&topology, &expected, sizeof(topology)) == 0,
+	       "the default phone written as a config reads to topology_default()");
+}
+
+static void test_two_phones(void)
+{
+	static const char text[] =
+		"phone office\n"
+		"end netns=a host=a-host device=a-cont address=fd42:1::1/64 mtu=9000\n"
+		"end netns=b host=b-host device=b-cont address=fd42:1:0:0:0:0:0:2/64 mtu=9000\n"
+		"phone lab-2.x_y\n"
+		"end netns=c host=c-host device=c-cont address=fd42:2::a/120 address=192.168.7.1/30 mode=l2\n"
+		"end netns=d host=d-host device=d-cont address=192.168.7.2/30 address=FD42:2::B/120 mode=l2\n";
+	struct topology topology;
+	struct report report;
+	int error = parse(&topology, text, &report);
+	const struct phone *first = &topology.phones[0], *second = &topology.phones[1];
+
+	if (error)
+		printf("# %s\n", report.message);
+	result(error == 0 && topology.count == 2, "two phones with IPv6 read");
+	result(strcmp(first->name, "office") == 0 && strcmp(second->name, "lab-2.x_y") == 0, "phone names");
+	result(address_is(&first->ends[0], NULL, 0, "fd42:1::1", 64) &&
+	       address_is(&first->ends[1], NULL, 0, "fd42:1::2", 64) &&
+	       address_is(&second->ends[0], "192.168.7.1", 30, "fd42:2::a", 120) &&
+	       address_is(&second->ends[1], "192.168.7.2", 30, "fd42:2::b", 120),
+	       "addresses and prefixes, IPv6 only and both, upper-case hex");
+	result(first->ends[0].mtu == 9000 && first->ends[1].mtu == 9000 && second->ends[0].mtu == 0 &&
+	       first->ends[0].mode == NETKIT_L3 && second->ends[0].mode == NETKIT_L2 &&
+	       second->ends[1].mode == NETKIT_L2, "mtu and mode");
+	result(strcmp(second->ends[1].netns, "d") == 0 && strcmp(second->ends[1].host_device, "d-host") == 0 &&
+	       strcmp(second->ends[1].device, "d-cont") == 0, "names");
+}
+
+static void test_ipv6_forms(void)
+{
+	static const char *const forms[][2] = {
+		{ "::2/64", "::2" },
+		{ "fd42::/64", NULL },		/* the network address: refused, see below */
+		{ "1:2:3:4:5:6:7:8/64", "1:2:3:4:5:6:7:8" },
+		{ "1::8/64", "1::8" },
+		{ "1:2:3:4:5:6::8/64", "1:2:3:4:5:6:0:8" },	/* RFC 5952: one zero group stays */
+		{ "0:0:0:0:0:0:0:2/127", "::2" },
+	};
+	for (size_t index = 0; index < sizeof(forms) / sizeof(forms[0]); index++) {
+		char text[512], name[128];
+		struct topology topology;
+		struct report report;
+		int error;
+
+		snprintf(text, sizeof(text), "phone\nend netns=a host=h1 device=d1 address=%s\n"
+			 "end netns=b host=h2 device=d2 address=%s\n", forms[index][0], forms[index][0]);
+		error = parse(&topology, text, &report);
+		/* Both ends the same address: a refusal, but one that comes after
+		 * parsing the address, naming it as it was read. */
+		snprintf(name, sizeof(name), "IPv6 form %s", forms[index][0]);
+		if (forms[index][1]) {
+			char expected[256];
+
+			snprintf(expected, sizeof(expected), "yogurt.conf:3: address %s is already used at yogurt.conf:2",
+				 forms[index][1]);
+			result(error == -EINVAL && strcmp(report.message, expected) == 0, name);
+			if (strcmp(report.message, expected) != 0)
+				printf("# got: %s\n", report.message);
+		} else {
+			result(error == -EINVAL && strstr(report.message, "network address"), name);
+		}
+	}
+}
+
+static void test_layout(void)
+{
+	expect_good("comments, blank lines, indentation, tabs",
+		    "# a comment\n"
+		    "\n"
+		    "   \t\n"
+		    "\t phone   office   # the office\n"
+		    "  end\tnetns=yogurt-1  host=yg1-host device=yg1-cont\taddress=10.42.0.1/24 # one\n"
+		    "\t\tend netns=yogurt-2 host=yg2-host device=yg2-cont address=10.42.0.2/24 #\n"
+		    "#end netns=x\n");
+	expect_good("CRLF line endings", "phone office\r\n"
+		    "end netns=yogurt-1 host=yg1-host device=yg1-cont address=10.42.0.1/24\r\n"
+		    "end netns=yogurt-2 host=yg2-host device=yg2-cont address=10.42.0.2/24\r\n");
+	expect_good("no newline at the end", "phone\n"
+		    "end netns=yogurt-1 host=yg1-host device=yg1-cont address=10.42.0.1/24\n"
+		    "end netns=yogurt-2 host=yg2-host device=yg2-cont address=10.42.0.2/24");
+	expect_good("/31 and /32, mtu bounds", "phone\n"
+		    "end netns=a host=h1 device=d1 address=10.0.0.0/31 address=fd00::/127 mtu=68\n"
+		    "end netns=b host=h2 device=d2 address=10.0.0.1/31 address=fd00::1/127 mtu=65535\n");
+}
+
+static const char end_one[] = "end netns=yogurt-1 host=yg1-host device=yg1-cont address=10.42.0.1/24\n";
+static const char end_two[] = "end netns=yogurt-2 host=yg2-host device=yg2-cont address=10.42.0.2/24\n";
+
+/* A phone with its first end's key=value words replaced by `words`. */
+static void expect_end_error(const char *name, const char *words, const char *expected)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text), "# line 1\nphone\nend %s\n%s", words, end_two);
+	expect_error(name, text, expected);
+}
+
+static void test_token_errors(void)
+{
+	expect_end_error("bad IPv4 address", "netns=a host=h device=d address=10.42.0.300/24",
+			 "yogurt.conf:3: \"10.42.0.300/24\" is not an IPv4 or IPv6 address with a prefix (like "
+			 "10.42.0.1/24 or fd42::1/64)");
+	expect_end_error("address without prefix", "netns=a host=h device=d address=10.42.0.1",
+			 "yogurt.conf:3: \"10.42.0.1\" is not an IPv4 or IPv6 address with a prefix (like "
+			 "10.42.0.1/24 or fd42::1/64)");
+	expect_end_error("bad IPv6 address", "netns=a host=h device=d address=fd42:::1/64",
+			 "yogurt.conf:3: \"fd42:::1/64\" is not an IPv4 or IPv6 address with a prefix (like "
+			 "10.42.0.1/24 or fd42::1/64)");
+	expect_end_error("two ::", "netns=a host=h device=d address=fd42::1::2/64",
+			 "yogurt.conf:3: \"fd42::1::2/64\" is not an IPv4 or IPv6 address with a prefix (like "
+			 "10.42.0.1/24 or fd42::1/64)");
+	expect_end_error("nine IPv6 groups", "netns=a host=h device=d address=1:2:3:4:5:6:7:8:9/64",
+			 "yogurt.conf:3: \"1:2:3:4:5:6:7:8:9/64\" is not an IPv4 or IPv6 address with a prefix (like "
+			 "10.42.0.1/24 or fd42::1/64)");
+	expect_end_error("five hex digits", "netns=a host=h device=d address=fd420::1/64",
+			 "yogurt.conf:3: \"fd420::1/64\" is not an IPv4 or IPv6 address with a prefix (like "
+			 "10.42.0.1/24 or fd42::1/64)");
+	expect_end_error("IPv4 prefix too long", "netns=a host=h device=d address=10.42.0.1/33",
+			 "yogurt.conf:3: \"10.42.0.1/33\": the prefix of an IPv4 address is 1 to 32");
+	expect_end_error("IPv6 prefix 0", "netns=a host=h device=d address=fd42::1/0",
+			 "yogurt.conf:3: \"fd42::1/0\": the prefix of an IPv6 address is 1 to 128");
+	expect_end_error("two IPv4 addresses", "netns=a host=h device=d address=10.42.0.1/24 address=10.42.0.3/24",
+			 "yogurt.conf:3: \"10.42.0.3/24\": this end already has an IPv4 address (one IPv4 and one "
+			 "IPv6 address per end at most)");
+	expect_end_error("unknown key", "netns=a host=h device=d adress=10.42.0.1/24",
+			 "yogurt.conf:3: unknown key \"adress\" in \"adress=10.42.0.1/24\" (expected netns, host, "
+			 "device, address, mtu or mode)");
+	expect_end_error("not key=value", "netns=a host=h device=d 10.42.0.1/24",
+			 "yogurt.conf:3: \"10.42.0.1/24\" is not key=value (expected netns=, host=, device=, "
+			 "address=, mtu= or mode=)");
+	expect_end_error("key twice", "netns=a netns=b host=h device=d address=10.42.0.1/24",
+			 "yogurt.conf:3: \"netns=b\": this end already has a netns");
+	expect_end_error("missing netns", "host=h device=d address=10.42.0.1/24",
+			 "yogurt.conf:3: this end has no netns= (an end needs netns=, host=, device= and at least one "
+			 "address=)");
+	expect_end_error("missing address", "netns=a host=h device=d mtu=1500",
+			 "yogurt.conf:3: this end has no address= (an end needs netns=, host=, device= and at least "
+			 "one address=)");
+	expect_end_error("namespace with '/'", "netns=a/b host=h device=d address=10.42.0.1/24",
+			 "yogurt.conf:3: \"a/b\" is not a namespace name (1 to 63 letters, digits, '-', '_' or '.', "
+			 "not \".\" or \"..\")");
+	expect_end_error("namespace \"..\"", "netns=.. host=h device=d address=10.42.0.1/24",
+			 "yogurt.conf:3: \"..\" is not a namespace name (1 to 63 letters, digits, '-', '_' or '.', "
+			 "not \".\" or \"..\")");
+	expect_end_error("empty namespace", "netns= host=h device=d address=10.42.0.1/24",
+			 "yogurt.conf:3: \"\" is not a namespace name (1 to 63 letters, digits, '-', '_' or '.', not "
+			 "\".\" or \"..\")");
+	expect_end_error("namespace of 64 bytes",
+			 "netns=a123456789b123456789c123456789d123456789e123456789f123456789g123 host=h device=d "
+			 "address=10.42.0.1/24",
+			 "yogurt.conf:3: \"a123456789b123456789c123456789d123456789e123456789f123456789g123\" is not a "
+			 "namespace name (1 to 63 letters, digits, '-', '_' or '.', not \".\" or \"..\")");
+	expect_end_error("device name too long for IFNAMSIZ",
+			 "netns=a host=yg1-host-too-long device=d address=10.42.0.1/24",
+			 "yogurt.conf:3: \"yg1-host-too-long\" is not a device name (1 to 15 bytes (IFNAMSIZ), no "
+			 "'/', ':' or whitespace, not \".\" or \"..\")");
+	expect_end_error("device name with ':'", "netns=a host=h device=eth0:1 address=10.42.0.1/24",
+			 "yogurt.conf:3: \"eth0:1\" is not a device name (1 to 15 bytes (IFNAMSIZ), no '/', ':' or "
+			 "whitespace, not \".\" or \"..\")");
+	expect_end_error("mtu too small", "netns=a host=h device=d address=10.42.0.1/24 mtu=67",
+			 "yogurt.conf:3: \"mtu=67\": the MTU is a number from 68 to 65535");
+	expect_end_error("mtu not a number", "netns=a host=h device=d address=10.42.0.1/24 mtu=1500b",
+			 "yogurt.conf:3: \"mtu=1500b\": the MTU is a number from 68 to 65535");
+	expect_end_error("mtu huge", "netns=a host=h device=d address=10.42.0.1/24 mtu=99999999999999999999",
+			 "yogurt.conf:3: \"mtu=99999999999999999999\": the MTU is a number from 68 to 65535");
+	expect_end_error("bad mode", "netns=a host=h device=d address=10.42.0.1/24 mode=l4",
+			 "yogurt.conf:3: \"mode=l4\": the mode is l3 or l2");
+	expect_end_error("control bytes quoted as '?'", "netns=a\x01\x1b[2J host=h device=d address=10.42.0.1/24",
+			 "yogurt.conf:3: \"a??[2J\" is not a namespace name (1 to 63 letters, digits, '-', '_' or "
+			 "'.', not \".\" or \"..\")");
+}
+
+static void test_line_errors(void)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), "phone office\n%s\n\nphone\n%s%s", end_one, end_two, end_one);
+	expect_error("a phone with 1 end", text,
+		     "yogurt.conf:1: phone \"office\" has 1 end; a phone needs exactly 2 end lines");
+	snprintf(text, sizeof(text), "phone office\n%s%s# the end\nphone\n", end_one, end_two);
+	expect_error("an unnamed phone with no end at the end of the file", text,
+		     "yogurt.conf:5: this phone has 0 ends; a phone needs exactly 2 end lines");
+	snprintf(text, sizeof(text), "phone office\n%s%s%s", end_one, end_two, end_one);
+	expect_error("a third end", text,
+		     "yogurt.conf:4: a third end line for the phone of line 1; a phone needs exactly 2 end lines "
+		     "(start the next one with a phone line)");
+	snprintf(text, sizeof(text), "\n%s%s", end_one, end_two);
+	expect_error("an end before any phone", text,
+		     "yogurt.conf:2: an end line before any phone line (a phone is a \"phone [NAME]\" line followed "
+		     "by 2 end lines)");
+	expect_error("unknown word", "phone\nedn netns=a\n",
+		     "yogurt.conf:2: unknown word \"edn\" (a line is \"phone [NAME]\" or \"end key=value...\")");
+	expect_error("a '#' inside a word is not a comment", "phone#1\n",
+		     "yogurt.conf:1: unknown word \"phone#1\" (a line is \"phone [NAME]\" or \"end key=value...\")");
+	expect_error("bad phone name", "phone my/phone\n",
+		     "yogurt.conf:1: \"my/phone\" is not a phone name (1 to 63 letters, digits, '-', '_' or '.', not "
+		     "\".\" or \"..\")");
+	expect_error("two phone names", "\n\nphone my phone\n",
+		     "yogurt.conf:3: unexpected \"phone\" after the phone's name (a phone line is \"phone [NAME]\")");
+	expect_error("no phone", "# nothing here\n\n",
+		     "yogurt.conf: no phone here (a phone is a \"phone [NAME]\" line followed by 2 end lines; see "
+		     "yogurt help config)");
+	expect_error("empty text", "",
+		     "yogurt.conf: no phone here (a phone is a \"phone [NAME]\" line followed by 2 end lines; see "
+		     "yogurt help config)");
+}
+
+static void test_limits(void)
+{
+	static char text[80000];
+	struct topology topology;
+	struct report report = { 0 };
+	size_t length = 0;
+	int error;
+
+	/* 17 phones: the 17th phone line is the error. */
+	for (int phone = 1; phone <= PHONE_MAX + 1; phone++)
+		length += (size_t)snprintf(text + length, sizeof(text) - length,
+					   "phone p%d\nend netns=n%da host=h%da device=d%da address=10.%d.0.1/24\n"
+					   "end netns=n%db host=h%db device=d%db address=10.%d.0.2/24\n",
+					   phone, phone, phone, phone, phone, phone, phone, phone, phone);
+	expect_error("more than PHONE_MAX phones", text,
+		     "yogurt.conf:49: more than 16 phones (the most yogurt builds)");
+	/* Exactly 16 phones are fine. */
+	text[(size_t)(strstr(text, "phone p17") - text)] = '\0';
+	expect_good("PHONE_MAX phones", text);
+
+	memset(text, 'x', 1025);
+	memcpy(text, "# ", 2);
+	memcpy(text + 1025, "\n", 2);
+	expect_error("a line over 1024 bytes", text, "yogurt.conf:1: the line is longer than 1024 bytes");
+	memcpy(text + 1024, "\n", 2);
+	expect_error("a line of 1024 bytes is fine (then: no phone)", text,
+		     "yogurt.conf: no phone here (a phone is a \"phone [NAME]\" line followed by 2 end lines; see "
+		     "yogurt help config)");
+
+	memcpy(text, "phone\n# x\0y\n", 12);
+	memset(&topology, 0, sizeof(topology));
+	error = config_parse(&topology, text, 12, "yogurt.conf", &report);
+	result(error == -EINVAL && strcmp(report.message, "yogurt.conf:2: a NUL byte: this is not a text file") == 0,
+	       "a NUL byte");
+	if (error != -EINVAL)
+		printf("# got: %s\n", report.message);
+
+	/* The length, not a NUL, ends the text: a phone cut off after its first end. */
+	snprintf(text, sizeof(text), "phone\n%s%s", end_one, end_two);
+	error = config_parse(&topology, text, strlen(text) - strlen(end_two), "yogurt.conf", &report);
+	result(error == -EINVAL && strcmp(report.message, "yogurt.conf:1: this phone has 1 end; a phone needs "
+					  "exactly 2 end lines") == 0, "the text ends at length");
+}
+
+static void test_topology_errors(void)
+{
+	char text[4096];
+
+	expect_error("duplicate namespace across phones",
+		     "phone a\n"
+		     "end netns=x host=h1 device=d1 address=10.1.0.1/24\n"
+		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n"
+		     "phone b\n"
+		     "end netns=z host=h3 device=d3 address=10.2.0.1/24\n"
+		     "end netns=x host=h4 device=d4 address=10.2.0.2/24\n",
+		     "yogurt.conf:6: namespace \"x\" is already used at yogurt.conf:2; every end needs a namespace of "
+		     "its own");
+	expect_error("both ends in one namespace",
+		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24\n"
+		     "end netns=x host=h2 device=d2 address=10.1.0.2/24\n",
+		     "yogurt.conf:3: namespace \"x\" is already used at yogurt.conf:2; every end needs a namespace of "
+		     "its own");
+	expect_error("duplicate host device",
+		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24\n"
+		     "end netns=y host=h1 device=d2 address=10.1.0.2/24\n",
+		     "yogurt.conf:3: device name \"h1\" is already used at yogurt.conf:2; device names must be unique");
+	expect_error("a namespace device named like a host device",
+		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24\n"
+		     "end netns=y host=h2 device=h1 address=10.1.0.2/24\n",
+		     "yogurt.conf:3: device name \"h1\" is already used at yogurt.conf:2; device names must be unique");
+	expect_error("host and device the same",
+		     "phone\nend netns=x host=h1 device=h1 address=10.1.0.1/24\n"
+		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n",
+		     "yogurt.conf:2: host and device are both \"h1\"; device names must be unique");
+	expect_error("duplicate address",
+		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24 address=fd00::1/64\n"
+		     "end netns=y host=h2 device=d2 address=10.1.0.2/24 address=fd00:0::1/64\n",
+		     "yogurt.conf:3: address fd00::1 is already used at yogurt.conf:2");
+	expect_error("ends overlapping without being the same network",
+		     "phone\nend netns=x host=h1 device=d1 address=10.42.0.1/24\n"
+		     "end netns=y host=h2 device=d2 address=10.42.0.2/16\n",
+		     "yogurt.conf:3: 10.42.0.2/16 overlaps 10.42.0.1/24 of the other end (yogurt.conf:2) without "
+		     "being the same network; both ends of a phone need the same network and prefix");
+	expect_error("ends in different networks",
+		     "phone\nend netns=x host=h1 device=d1 address=10.42.0.1/24\n"
+		     "end netns=y host=h2 device=d2 address=10.43.0.2/24\n",
+		     "yogurt.conf:3: 10.43.0.2/24 is not in the network of the other end, 10.42.0.1/24 "
+		     "(yogurt.conf:2); the two ends of a phone need addresses in the same network");
+	expect_error("IPv6 ends in different networks",
+		     "phone\nend netns=x host=h1 device=d1 address=fd42::1/64\n"
+		     "end netns=y host=h2 device=d2 address=fd43::2/64\n",
+		     "yogurt.conf:3: fd43::2/64 is not in the network of the other end, fd42::1/64 "
+		     "(yogurt.conf:2); the two ends of a phone need addresses in the same network");
+	expect_error("IPv6 on one end only",
+		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24 address=fd00::1/64\n"
+		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n",
+		     "yogurt.conf:3: IPv6: this end has none, the other end (yogurt.conf:2) has fd00::1/64; give "
+		     "both ends an IPv6 address or neither");
+	expect_error("the network address",
+		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.0/24\n"
+		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n",
+		     "yogurt.conf:2: 10.1.0.0/24 is the network address of its network, not one for a device");
+	expect_error("the broadcast address",
+		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24\n"
+		     "end netns=y host=h2 device=d2 address=10.1.0.255/24\n",
+		     "yogurt.conf:3: 10.1.0.255/24 is the broadcast address of its network, not one for a device");
+	expect_error("the IPv6 network address",
+		     "phone\nend netns=x host=h1 device=d1 address=fd00::/64\n"
+		     "end netns=y host=h2 device=d2 address=fd00::2/64\n",
+		     "yogurt.conf:2: fd00::/64 is the network address of its network, not one for a device");
+	expect_error("different modes",
+		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24 mode=l2\n"
+		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n",
+		     "yogurt.conf:3: mode l3 differs from mode l2 of the other end (yogurt.conf:2); both ends of a "
+		     "phone need the same mode");
+	snprintf(text, sizeof(text), "phone a\n%s%s"
+		 "phone b\nend netns=x host=h1 device=d1 address=10.42.1.1/24\n"
+		 "end netns=y host=h2 device=d2 address=10.42.1.2/24\n", end_one, end_two);
+	expect_good("neighbouring networks of two phones", text);
+	snprintf(text, sizeof(text), "phone a\n%s%s"
+		 "phone b\nend netns=x host=h1 device=d1 address=10.42.1.1/16\n"
+		 "end netns=y host=h2 device=d2 address=10.42.1.2/16\n", end_one, end_two);
+	expect_error("networks of two phones overlapping", text,
+		     "yogurt.conf:5: 10.42.1.1/16 overlaps 10.42.0.1/24 of another phone (yogurt.conf:2); every "
+		     "phone needs a network of its own");
+}
+
+static void test_topology_check_alone(void)
+{
+	struct topology topology;
+	struct report report = { 0 };
+
+	topology_default(&topology);
+	topology.phones[0].ends[1].prefix6_length = 129;
+	result(topology_check(&topology, &report) == -EINVAL &&
+	       strcmp(report.message, "phone 1 end 2: prefix /129 is too long for an IPv6 address") == 0,
+	       "topology_check: a prefix out of range, ends named by number");
+	topology_default(&topology);
+	memset(topology.phones[0].ends[0].device, 'x', sizeof(topology.phones[0].ends[0].device));
+	result(topology_check(&topology, &report) == -EINVAL &&
+	       strcmp(report.message, "phone 1 end 1: \"xxxxxxxxxxxxxxxx\" is not a device name (1 to 15 bytes "
+		      "(IFNAMSIZ), no '/', ':' or whitespace, not \".\" or \"..\")") == 0,
+	       "topology_check: an unterminated device name");
+	topology.count = 0;
+	result(topology_check(&topology, &report) == -EINVAL &&
+	       strcmp(report.message, "0 phones; yogurt builds 1 to 16") == 0, "topology_check: no phone");
+}
+
+static int write_file(const char *path, const char *text, size_t length)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int ok = fd >= 0 && write(fd, text, length) == (ssize_t)length;
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+static void test_command_line(void)
+{
+	static const char inline_phone[] =
+		"BOOT_IMAGE=/vmlinuz root=/dev/vda quiet yogurt.phone=netns=yogurt-1,host=yg1-host,device=yg1-cont,"
+		"address=10.42.0.1/24,address=fd42::1/64+netns=yogurt-2,host=yg2-host,device=yg2-cont,"
+		"address=10.42.0.2/24,address=fd42::2/64 yogurt.init=/sbin/init\n";
+	struct topology topology, expected;
+	struct report report = { 0 };
+	char path[] = "/tmp/yogurt-test-config-XXXXXX", line[512];
+	int found = -1, error, fd;
+
+	topology_default(&expected);
+	memset(&topology, 0, sizeof(topology));
+	error = config_from_command_line(&topology, inline_phone, &found, &report);
+	if (error)
+		printf("# %s\n", report.message);
+	result(error == 0 && found == 1 && memcmp(&topology, &expected, sizeof(topology)) == 0,
+	       "command line: the default phone inline reads to topology_default()");
+
+	error = config_from_command_line(&topology, "root=/dev/vda yogurt.phonex=1 yogurt.init=/bin/sh\n", &found,
+					 &report);
+	result(error == 0 && found == 0, "command line without yogurt.conf= or yogurt.phone=: not found");
+
+	error = config_from_command_line(&topology, "yogurt.phone=netns=a,host=h1,device=d1,address=10.1.0.1/24",
+					 &found, &report);
+	result(error == -EINVAL && found == 1 &&
+	       strcmp(report.message, "kernel command line: yogurt.phone: \"netns=a,host=h1,device=d1,address=10.1.0.1/24\" "
+		      "is not 2 ends separated by '+' (like netns=yogurt-1,host=yg1-host,device=yg1-cont,"
+		      "address=10.42.0.1/24+netns=yogurt-2,...)") == 0 && topology.count == 0,
+	       "command line: a phone with one end");
+	if (error != -EINVAL)
+		printf("# got: %s\n", report.message);
+	error = config_from_command_line(&topology, "yogurt.phone=netns=a,host=h1,device=d1,address=10.1.0.1/24+"
+					 "netns=b,host=h2,device=d2,address=10.1.0.2/24+netns=c", &found, &report);
+	result(error == -EINVAL && strstr(report.message, "is not 2 ends separated by '+'"),
+	       "command line: a phone with three ends");
+	error = config_from_command_line(&topology, "yogurt.phone=netns=a,host=h1,device=d1,adress=10.1.0.1/24+x",
+					 &found, &report);
+	result(error == -EINVAL && strcmp(report.message, "kernel command line: yogurt.phone: unknown key \"adress\" "
+					  "in \"adress=10.1.0.1/24\" (expected netns, host, device, address, mtu or "
+					  "mode)") == 0, "command line: an unknown key");
+
+	fd = mkstemp(path);
+	close(fd);
+	snprintf(line, sizeof(line), "# from yogurt.conf=\nphone\n%s%s", end_one, end_two);
+	write_file(path, line, strlen(line));
+	snprintf(line, sizeof(line), "quiet yogurt.conf=%s yogurt.phone=netns=a,host=h1,device=d1,"
+		 "address=10.1.0.1/24+netns=b,host=h2,device=d2,address=10.1.0.2/24", path);
+	error = config_from_command_line(&topology, line, &found, &report);
+	if (error)
+		printf("# %s\n", report.message);
+	result(error == 0 && found == 1 && topology.count == 2 && strcmp(topology.phones[0].ends[1].netns, "yogurt-2") == 0 &&
+	       strcmp(topology.phones[1].ends[0].netns, "a") == 0, "command line: yogurt.conf= and yogurt.phone=");
+
+	snprintf(line, sizeof(line), "yogurt.conf=%s yogurt.phone=netns=a,host=h1,device=d1,"
+		 "address=10.1.0.1/24+netns=yogurt-2,host=h2,device=d2,address=10.1.0.2/24", path);
+	error = config_from_command_line(&topology, line, &found, &report);
+	{
+		char expected_message[512];
+
+		snprintf(expected_message, sizeof(expected_message), "kernel command line: yogurt.phone: namespace "
+			 "\"yogurt-2\" is already used at %s:4; every end needs a namespace of its own", path);
+		result(error == -EINVAL && strcmp(report.message, expected_message) == 0,
+		       "command line: a namespace in the file and inline");
+		if (strcmp(report.message, expected_message) != 0)
+			printf("# got: %s\n", report.message);
+	}
+
+	result(config_read_file(&topology, path, &report) == 0 && topology.count == 1, "config_read_file");
+	unlink(path);
+	error = config_read_file(&topology, path, &report);
+	snprintf(line, sizeof(line), "cannot open %s: No such file or directory", path);
+	result(error == -ENOENT && strcmp(report.message, line) == 0, "config_read_file: a missing file");
+	snprintf(line, sizeof(line), "yogurt.conf=%s", path);
+	error = config_from_command_line(&topology, line, &found, &report);
+	result(error == -ENOENT && found == 1, "command line: a missing yogurt.conf= file");
+}
+
+static void test_big_file(void)
+{
+	static char text[65536 + 2];
+	char path[] = "/tmp/yogurt-test-config-XXXXXX", expected[512];
+	struct topology topology;
+	struct report report = { 0 };
+	int fd = mkstemp(path), error;
+	size_t length;
+
+	close(fd);
+	/* Exactly 64 KiB: comment lines, then a phone at the very end. */
+	length = (size_t)snprintf(text, sizeof(text), "phone\n%s%s", end_one, end_two);
+	memmove(text + sizeof(text) - 2 - length, text, length);
+	for (size_t index = 0; index < sizeof(text) - 2 - length; index++)
+		text[index] = index % 100 == 99 || index + 1 == sizeof(text) - 2 - length ? '\n' : '#';
+	write_file(path, text, 65536);
+	error = config_read_file(&topology, path, &report);
+	if (error)
+		printf("# %s\n", report.message);
+	result(error == 0 && topology.count == 1, "a file of exactly 64 KiB");
+	memmove(text + 1, text, 65536);
+	text[0] = '\n';
+	write_file(path, text, 65537);
+	error = config_read_file(&topology, path, &report);
+	snprintf(expected, sizeof(expected), "%s: larger than 65536 bytes (64 KiB), the most yogurt reads from a "
+		 "config file", path);
+	result(error == -EFBIG && strcmp(report.message, expected) == 0, "a file of 64 KiB and 1 byte");
+	if (strcmp(report.message, expected) != 0)
+		printf("# got: %s\n", report.message);
+	unlink(path);
+	result(config_read_file(&topology, "/", &report) == -EISDIR &&
+	       strcmp(report.message, "reading /: Is a directory") == 0, "a directory");
+}
+
+/* Random bytes and random mixes of the config's own words: no crash, no
+ * overread (ASan), every error one line. */
+static void test_garbage(void)
+{
+	static const char *const pieces[] = {
+		"phone", "end", " ", "\t", "\n", "\r\n", "#", "=", "netns=", "host=", "device=", "address=", "mtu=",
+		"mode=", "l2", "10.42.0.1/24", "fd42::1/64", "::", ":", "/", ".", "..", "x", "\xff", "\0", "+", ",",
+	};
+	char text[512];
+	struct topology topology;
+	struct report report;
+	unsigned seed = 1;
+	int one_line = 1, good = 0;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t length = (size_t)(rand_r(&seed) % 200);
+		char *copy;
+
+		if (round % 2) {
+			for (size_t index = 0; index < length; index++)
+				text[index] = (char)rand_r(&seed);
+		} else {
+			size_t filled = 0;
+
+			while (filled < length) {
+				const char *piece = pieces[rand_r(&seed) % (sizeof(pieces) / sizeof(pieces[0]))];
+				size_t piece_length = piece[0] ? strlen(piece) : 1;
+
+				if (filled + piece_length > length)
+					break;
+				memcpy(text + filled, piece, piece_length);
+				filled += piece_length;
+			}
+			length = filled;
+		}
+		/* A heap copy of exactly length bytes: ASan sees any overread. */
+		copy = malloc(length ? length : 1);
+		memcpy(copy, text, length);
+		report.message[0] = '\0';
+		if (config_parse(&topology, copy, length, "garbage", &report) == 0)
+			good++;
+		else if (strchr(report.message, '\n') || report.message[0] == '\0')
+			one_line = 0;
+		free(copy);
+	}
+	printf("# %d of 20000 garbage texts happened to be good configs\n", good);
+	result(one_line, "garbage: 20000 random texts, every error one line");
+}
+
+int main(void)
+{
+	test_default_phone();
+	test_two_phones();
+	test_ipv6_forms();
+	test_layout();
+	test_token_errors();
+	test_line_errors();
+	test_limits();
+	test_topology_errors();
+	test_topology_check_alone();
+	test_command_line();
+	test_big_file();
+	test_garbage();
+	result(strlen(config_help) > 0 && strchr(config_help, '\t') == NULL, "config_help");
+	printf("# %d tests, %d failed\n", test_count, failure_count);
+	return failure_count ? 1 : 0;
+}
