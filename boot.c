@@ -47,7 +47,7 @@ static void mount_all(void)
 				  boot_mounts[index].flags, boot_mounts[index].data);
 		if (error < 0 && error != -EBUSY)
 			format_print(STDERR_FILENO, "yogurt: mounting %s on %s: %s\n", boot_mounts[index].type,
-				boot_mounts[index].target, strerror(-error));
+				boot_mounts[index].target, error_text(-error));
 	}
 }
 
@@ -106,7 +106,7 @@ static __attribute__((noreturn)) void run_init(const struct boot_options *option
 		argv[0] = (char *)options->init;
 		execv(options->init, argv);
 		format_print(STDERR_FILENO, "yogurt: cannot execute yogurt.init=%s: %s; trying the usual places\n",
-			     options->init, strerror(errno));
+			     options->init, error_text(errno));
 	}
 	for (size_t index = 0; index < sizeof(init_fallbacks) / sizeof(init_fallbacks[0]); index++) {
 		argv[0] = (char *)init_fallbacks[index];

@@ -39,7 +39,7 @@ static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 	}
 	fd = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
 	if (fd < 0)
-		return bpf_object_error(object, (int)fd, "map %s: the kernel refused to create it: %s", map->name, strerror((int)-fd));
+		return bpf_object_error(object, (int)fd, "map %s: the kernel refused to create it: %s", map->name, error_text((int)-fd));
 	map->fd = (int)fd;
 	if (!map->is_data)
 		return 0;
@@ -54,7 +54,7 @@ static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 		fd = sys_bpf(BPF_MAP_FREEZE, &attr, sizeof(attr));
 	}
 	if (fd < 0)
-		return bpf_object_error(object, (int)fd, "map %s: could not fill it in: %s", map->name, strerror((int)-fd));
+		return bpf_object_error(object, (int)fd, "map %s: could not fill it in: %s", map->name, error_text((int)-fd));
 	return 0;
 }
 
@@ -173,7 +173,7 @@ static long explain_refusal(struct bpf_object *object, struct bpf_object_program
 		return error;	/* refused once, accepted with a log */
 	if (!object->log || object->log[0] == '\0')
 		return bpf_object_error(object, (int)error, "%s (section %s): the kernel refused to load it: %s",
-					what, program ? program->section_name : ".BTF", strerror((int)-error));
+					what, program ? program->section_name : ".BTF", error_text((int)-error));
 	format_string(summary, sizeof(summary), "%s", last_line(object->log));
 	source_line(object->log, where, sizeof(where));
 	return bpf_object_error(object, (int)error, "%s (section %s): the %s refused it: %s%s", what,

@@ -45,14 +45,14 @@ static int attach_and_pin(struct bpf_object *object, uint32_t host_ifindex, cons
 		link = bpf_netkit_link_create(program->fd, host_ifindex, wire_hooks[*pinned].attach_type);
 		if (link < 0) {
 			format_string(object->error, sizeof(object->error), "attaching %s to ifindex %u: %s",
-				 wire_hooks[*pinned].section, host_ifindex, strerror(-link));
+				 wire_hooks[*pinned].section, host_ifindex, error_text(-link));
 			return link;
 		}
 		format_string(path, sizeof(path), "%s/%s", pin_dir, wire_hooks[*pinned].pin);
 		error = bpf_pin(link, path);
 		close(link);	/* the pin holds the link now */
 		if (error < 0) {
-			format_string(object->error, sizeof(object->error), "pinning %s: %s", path, strerror(-error));
+			format_string(object->error, sizeof(object->error), "pinning %s: %s", path, error_text(-error));
 			return error;
 		}
 	}
@@ -74,7 +74,7 @@ int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t targe
 		return error;
 	if (mkdir(pin_dir, 0700) < 0) {
 		error = -errno;
-		format_string(object->error, sizeof(object->error), "creating %s: %s", pin_dir, strerror(errno));
+		format_string(object->error, sizeof(object->error), "creating %s: %s", pin_dir, error_text(errno));
 	} else {
 		error = attach_and_pin(object, host_ifindex, pin_dir, &pinned);
 		if (error < 0) {

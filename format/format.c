@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
 #include <sys/socket.h>
 
 #include "format.h"
@@ -225,4 +226,67 @@ const char *format_address(char buffer[FORMAT_ADDRESS_MAX], int family, const vo
 					length && buffer[length - 1] != ':' ? ":" : "", groups[group]);
 	}
 	return buffer;
+}
+
+static const struct {
+	int error;
+	const char *text;
+} error_texts[] = {
+	{ EPERM, "Operation not permitted" },
+	{ ENOENT, "No such file or directory" },
+	{ EINTR, "Interrupted system call" },
+	{ EIO, "I/O error" },
+	{ ENXIO, "No such device or address" },
+	{ E2BIG, "Argument list too long" },
+	{ EBADF, "Bad file descriptor" },
+	{ EAGAIN, "Resource temporarily unavailable" },
+	{ ENOMEM, "Out of memory" },
+	{ EACCES, "Permission denied" },
+	{ EFAULT, "Bad address" },
+	{ EBUSY, "Resource busy" },
+	{ EEXIST, "File exists" },
+	{ EXDEV, "Cross-device link" },
+	{ ENODEV, "No such device" },
+	{ ENOTDIR, "Not a directory" },
+	{ EISDIR, "Is a directory" },
+	{ EINVAL, "Invalid argument" },
+	{ EMFILE, "No file descriptors available" },
+	{ ENOSPC, "No space left on device" },
+	{ EROFS, "Read-only file system" },
+	{ ERANGE, "Result not representable" },
+	{ ENAMETOOLONG, "Filename too long" },
+	{ ENOSYS, "Function not implemented" },
+	{ ENOTEMPTY, "Directory not empty" },
+	{ ELOOP, "Symbolic link loop" },
+	{ EPROTO, "Protocol error" },
+	{ EBADMSG, "Bad message" },
+	{ EOVERFLOW, "Value too large for data type" },
+	{ EMSGSIZE, "Message too large" },
+	{ EOPNOTSUPP, "Not supported" },
+	{ EAFNOSUPPORT, "Address family not supported by protocol" },
+	{ EADDRINUSE, "Address in use" },
+	{ EADDRNOTAVAIL, "Address not available" },
+	{ ENETDOWN, "Network is down" },
+	{ ENETUNREACH, "Network unreachable" },
+	{ ECONNRESET, "Connection reset by peer" },
+	{ ENOBUFS, "No buffer space available" },
+	{ ETIMEDOUT, "Operation timed out" },
+	{ ECONNREFUSED, "Connection refused" },
+	{ EHOSTUNREACH, "Host is unreachable" },
+	{ ENOEXEC, "Exec format error" },
+	{ ESRCH, "No such process" },
+	{ ENOTSUP, "Not supported" },
+};
+
+const char *error_text(int error)
+{
+	/* Unknown values share one buffer, as strerror's do; yogurt reports
+	 * one error at a time. */
+	static char unknown[24];
+
+	for (size_t index = 0; index < sizeof(error_texts) / sizeof(error_texts[0]); index++)
+		if (error_texts[index].error == error)
+			return error_texts[index].text;
+	format_string(unknown, sizeof(unknown), "error %d", error);
+	return unknown;
 }

@@ -28,6 +28,11 @@ void format_print(int fd, const char *format, ...)
 /* Writes text, of any length, as it is. */
 void format_write(int fd, const char *text);
 
+/* The words for an errno value, in libc's wording, for the errors yogurt
+ * meets ("error N" for the rest): musl's strerror table is 2 KiB of the
+ * 64 KiB binary, most of it for errors no socket or bpf(2) call returns. */
+const char *error_text(int error);
+
 /* An IPv4 (4 bytes) or IPv6 (16 bytes) address as text, IPv6 with its
  * longest run of zero groups written "::" (RFC 5952). Returns buffer. */
 #define FORMAT_ADDRESS_MAX 46

@@ -93,14 +93,14 @@ static int link_and_pin(struct bpf_object *object, struct bpf_object_program *pr
 		link = bpf_netkit_link_create(programs[hook]->fd, ifindex, hook_types[hook]);
 		if (link < 0)
 			return bpf_object_error(object, link, "linking %s to %s: %s%s", programs[hook]->name, options->values[OPTION_DEVICE],
-						strerror(-link),
+						error_text(-link),
 						link == -ENXIO ? " (not a netkit device)" :
 						link == -EACCES ? " (the peer side: attach to the host side of the pair)" : "");
 		format_string(path, sizeof(path), "%s/%s", options->pin_dir, hook_pins[hook]);
 		error = bpf_pin(link, path);
 		close(link);	/* the pin holds the link now */
 		if (error < 0)
-			return bpf_object_error(object, error, "pinning %s: %s", path, strerror(-error));
+			return bpf_object_error(object, error, "pinning %s: %s", path, error_text(-error));
 		format_print(STDOUT_FILENO, "attach: %s on %s %s, pinned at %s\n", programs[hook]->name, options->values[OPTION_DEVICE],
 			     hook_pins[hook], path);
 	}
@@ -122,7 +122,7 @@ static int attach(struct bpf_object *object, const struct attach_options *option
 	if (fd >= 0)
 		close(fd);
 	if (error < 0 || !image)
-		return bpf_object_error(object, error ?: -ENOMEM, "reading it: %s", strerror(-error ?: ENOMEM));
+		return bpf_object_error(object, error ?: -ENOMEM, "reading it: %s", error_text(-error ?: ENOMEM));
 	error = bpf_object_parse(object, "object", image, (size_t)status.st_size);
 	for (size_t hook = 0; hook < 2 && error == 0; hook++) {
 		const char *wanted = options->values[OPTION_PRIMARY + hook] ?: hook_sections[hook];
@@ -142,7 +142,7 @@ static int attach(struct bpf_object *object, const struct attach_options *option
 	if (error == 0 && mkdir(options->pin_dir, 0700) < 0)
 		error = -errno;
 	if (error < 0 && !object->error[0])
-		bpf_object_error(object, error, "creating %s: %s%s", options->pin_dir, strerror(-error),
+		bpf_object_error(object, error, "creating %s: %s%s", options->pin_dir, error_text(-error),
 				 error == -EEXIST ? ": something is attached there: run 'yogurt detach' first" : "");
 	else if (error == 0) {
 		/* The directory is ours: on failure, nothing stays attached. */

@@ -60,7 +60,7 @@ static void ping(struct call *call, int from, int family)
 		     address, (unsigned long long)(rtt / 1000), (unsigned long long)(rtt % 1000));
 	else
 		step(call, 0, "%s echo %s -> %s (%s): %s", protocol, source->netns, target->netns, address,
-		     strerror(-error));
+		     error_text(-error));
 }
 
 /* One message from end `from` to the other over a fresh TCP connection. */
@@ -89,7 +89,7 @@ static void talk(struct call *call, int from)
 	if (error >= 0)
 		step(call, 1, "TCP %s -> %s: \"%s\" (%zu bytes) arrived intact", source->netns, target->netns, message, length);
 	else
-		step(call, 0, "TCP %s -> %s: %s", source->netns, target->netns, strerror(-error));
+		step(call, 0, "TCP %s -> %s: %s", source->netns, target->netns, error_text(-error));
 	for (int *fd = (int[]){ listener, client, server, -1 }; *fd != -1; fd++)
 		if (*fd >= 0)
 			close(*fd);
@@ -132,7 +132,7 @@ static void barge_in(struct call *call)
 		close(listener);
 	if (error < 0)
 		step(call, 0, "host injection towards %s on %s: could not try: %s", target->netns, target->host_device,
-		     strerror(-error));
+		     error_text(-error));
 	else if (got >= 0)
 		step(call, 0, "host injection towards %s on %s: DELIVERED, the gate is open", target->netns,
 		     target->host_device);

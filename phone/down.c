@@ -41,7 +41,7 @@ int phone_remove_end(struct nl_socket *host, const struct owned_end *record, int
 
 	if (error < 0)
 		return report_error(report, error, "removing the pins of %s under %s: %s", record->host_device,
-				    PHONE_PIN_ROOT, strerror(-error));
+				    PHONE_PIN_ROOT, error_text(-error));
 	say(out, "the wire on", record->host_device);
 	/* Deleting the host side deletes its peer in the namespace too. */
 	if (nl_link_get(host, record->host_device, &device) == 0) {
@@ -51,7 +51,7 @@ int phone_remove_end(struct nl_socket *host, const struct owned_end *record, int
 					     record->host_device);
 		} else if ((error = nl_link_delete(host, record->host_device)) < 0 && error != -ENODEV) {
 			return report_error(report, error, "deleting device %s: %s%s%s", record->host_device,
-					    strerror(-error), host->error[0] ? ": " : "", host->error);
+					    error_text(-error), host->error[0] ? ": " : "", host->error);
 		} else {
 			say(out, "device", record->host_device);
 		}
@@ -62,7 +62,7 @@ int phone_remove_end(struct nl_socket *host, const struct owned_end *record, int
 	} else if (inode) {
 		error = netns_delete(record->netns);
 		if (error < 0 && error != -ENOENT)
-			return report_error(report, error, "deleting namespace %s: %s", record->netns, strerror(-error));
+			return report_error(report, error, "deleting namespace %s: %s", record->netns, error_text(-error));
 		say(out, "namespace", record->netns);
 	}
 	return 0;
@@ -81,7 +81,7 @@ int phone_down(int out, struct report *report)
 		return error;
 	error = owned_load(&owned, report);
 	if (error == 0 && (error = nl_open(&host)) < 0)
-		report_error(report, error, "opening rtnetlink: %s", strerror(-error));
+		report_error(report, error, "opening rtnetlink: %s", error_text(-error));
 	while (error == 0 && owned.count > 0) {
 		struct owned_end record = owned.ends[owned.count - 1];
 

@@ -46,9 +46,9 @@ int phone_list_netkit(int out, struct report *report)
 	int error = nl_open(&socket);
 
 	if (error < 0)
-		return report_error(report, error, "opening rtnetlink: %s", strerror(-error));
+		return report_error(report, error, "opening rtnetlink: %s", error_text(-error));
 	format_print(out, "netkit devices:\n");
 	error = nl_link_list(&socket, print_device, &out);
 	nl_close(&socket);
-	return error < 0 ? report_error(report, error, "listing devices: %s", strerror(-error)) : 0;
+	return error < 0 ? report_error(report, error, "listing devices: %s", error_text(-error)) : 0;
 }

@@ -35,10 +35,10 @@ int owned_lock(int *fd, struct report *report)
 
 	if (error < 0)
 		return report_error(report, error, "cannot create %s: %s (is /run writable?)", PHONE_STATE_DIR,
-				    strerror(-error));
+				    error_text(-error));
 	*fd = open(LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
-		return report_error(report, -errno, "cannot open %s: %s", LOCK_FILE, strerror(errno));
+		return report_error(report, -errno, "cannot open %s: %s", LOCK_FILE, error_text(errno));
 	/* Another up or down holds it: wait a while, then say so. */
 	for (int waited = 0; flock(*fd, LOCK_EX | LOCK_NB) < 0; waited += 50) {
 		if (errno != EWOULDBLOCK || waited >= LOCK_WAIT_MS) {
@@ -115,12 +115,12 @@ int owned_load(struct owned *owned, struct report *report)
 	memset(owned, 0, sizeof(*owned));
 	if (fd < 0)
 		return errno == ENOENT ? 0 : report_error(report, -errno, "cannot read %s: %s", OWNED_FILE,
-							   strerror(errno));
+							   error_text(errno));
 	length = read(fd, text, sizeof(text));
 	close(fd);
 	if (length < 0 || (size_t)length == sizeof(text))
 		return report_error(report, -EINVAL, "cannot read %s: %s", OWNED_FILE,
-				    length < 0 ? strerror(errno) : "too large");
+				    length < 0 ? error_text(errno) : "too large");
 	for (const char *start = text, *end = text + length; start < end; line++) {
 		const char *stop = memchr(start, '\n', (size_t)(end - start));
 
@@ -142,7 +142,7 @@ int owned_save(const struct owned *owned, struct report *report)
 
 	if (error == 0 && owned->count == 0)
 		return unlink(OWNED_FILE) == 0 || errno == ENOENT ? 0
-			: report_error(report, -errno, "cannot remove %s: %s", OWNED_FILE, strerror(errno));
+			: report_error(report, -errno, "cannot remove %s: %s", OWNED_FILE, error_text(errno));
 	for (size_t index = 0; index < owned->count; index++) {
 		const struct owned_end *entry = &owned->ends[index];
 
@@ -154,7 +154,7 @@ int owned_save(const struct owned *owned, struct report *report)
 	if (fd < 0 || write(fd, text, length) != (ssize_t)length || close(fd) < 0 ||
 	    rename(OWNED_TEMPORARY, OWNED_FILE) < 0)
 		return report_error(report, fd < 0 ? fd : -errno, "cannot write %s: %s", OWNED_FILE,
-				    strerror(fd < 0 ? -fd : errno));
+				    error_text(fd < 0 ? -fd : errno));
 	return 0;
 }
 

@@ -310,7 +310,7 @@ int phone_status(const struct topology *topology, int json, int out, struct repo
 	int error = nl_open(&host);
 
 	if (error < 0)
-		return report_error(report, error, "opening rtnetlink: %s", strerror(-error));
+		return report_error(report, error, "opening rtnetlink: %s", error_text(-error));
 	if (json)
 		format_print(out, "{\"phones\":[");
 	for (size_t index = 0; index < topology->count; index++) {

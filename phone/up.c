@@ -91,8 +91,8 @@ static int kernel_error(struct up_context *context, int error, const char *words
 {
 	context->report->kernel_refused = 1;
 	if (words[0])
-		return report_error(context->report, error, "%s: %s (kernel: \"%s\")", what, strerror(-error), words);
-	return report_error(context->report, error, "%s: %s", what, strerror(-error));
+		return report_error(context->report, error, "%s: %s (kernel: \"%s\")", what, error_text(-error), words);
+	return report_error(context->report, error, "%s: %s", what, error_text(-error));
 }
 
 static int save(struct up_context *context)
@@ -117,12 +117,12 @@ static int ensure_namespace(struct up_context *context, const struct phone_end *
 	if (error == -EPERM || error == -EACCES) {
 		context->report->kernel_refused = 1;
 		return report_error(context->report, error, "creating namespace %s under %s: %s (needs root in the "
-				    "host's user namespace, and %s writable)", end->netns, NETNS_RUN_DIR, strerror(-error),
+				    "host's user namespace, and %s writable)", end->netns, NETNS_RUN_DIR, error_text(-error),
 				    NETNS_RUN_DIR);
 	}
 	if (error < 0)
 		return report_error(context->report, error, "creating namespace %s under %s: %s", end->netns,
-				    NETNS_RUN_DIR, strerror(-error));
+				    NETNS_RUN_DIR, error_text(-error));
 	remember(context, UNDO_NETNS, end->netns);
 	*record = owned_remember(&context->owned, end->netns);
 	if (!*record)
@@ -153,7 +153,7 @@ static int create_pair(struct up_context *context, const struct phone_end *end, 
 		context->report->kernel_refused = 1;
 		return report_error(context->report, error,
 				    "this kernel has no netkit devices: yogurt needs Linux >= 6.7 built with CONFIG_NETKIT=y (kernel: \"%s\")",
-				    context->host.error[0] ? context->host.error : strerror(-error));
+				    context->host.error[0] ? context->host.error : error_text(-error));
 	}
 	if (error == -EPERM)
 		return report_error(context->report, error, "creating netkit devices needs CAP_NET_ADMIN: run yogurt as root");
@@ -262,7 +262,7 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 
 	error = nl_open_in_netns(&inside, netns_fd);
 	if (error < 0)
-		return report_error(context->report, error, "entering namespace %s: %s", end->netns, strerror(-error));
+		return report_error(context->report, error, "entering namespace %s: %s", end->netns, error_text(-error));
 	format_string(what, sizeof(what), "configuring %s in %s", end->device, end->netns);
 	error = nl_link_index(&inside, "lo", &lo);
 	if (error == 0)
@@ -302,7 +302,7 @@ static int ensure_end(struct up_context *context, const struct phone_end *end, u
 		return error;
 	netns_fd = netns_open(end->netns);
 	if (netns_fd < 0)
-		return report_error(context->report, netns_fd, "opening namespace %s: %s", end->netns, strerror(-netns_fd));
+		return report_error(context->report, netns_fd, "opening namespace %s: %s", end->netns, error_text(-netns_fd));
 	error = ensure_pair(context, end, netns_fd, record, ifindex, fresh);
 	if (error == 0)
 		error = configure_inside(context, end, netns_fd);
@@ -325,11 +325,11 @@ static int prepare_pins(struct up_context *context)
 	if (error < 0)
 		return report_error(context->report, error,
 				    "bpffs is not mounted on %s and mounting it failed: %s (needs CAP_SYS_ADMIN and a kernel "
-				    "with CONFIG_BPF_SYSCALL)", PHONE_BPFFS, strerror(-error));
+				    "with CONFIG_BPF_SYSCALL)", PHONE_BPFFS, error_text(-error));
 	if (mkdir(PHONE_PIN_ROOT, 0700) == 0)
 		remember(context, UNDO_PIN_ROOT, PHONE_PIN_ROOT);
 	else if (errno != EEXIST)
-		return report_error(context->report, -errno, "creating %s: %s", PHONE_PIN_ROOT, strerror(errno));
+		return report_error(context->report, -errno, "creating %s: %s", PHONE_PIN_ROOT, error_text(errno));
 	return 0;
 }
 
@@ -374,7 +374,7 @@ static int ensure_wire(struct up_context *context, const struct phone *phone, co
 	got = sys_getrandom(secret, sizeof(secret), 0);
 	if (got != (long)sizeof(secret))
 		return report_error(context->report, got < 0 ? (int)got : -EIO,
-				    "no random numbers for the wire's gate secret: %s", strerror(got < 0 ? (int)-got : EIO));
+				    "no random numbers for the wire's gate secret: %s", error_text(got < 0 ? (int)-got : EIO));
 	for (int side = 0; side < 2; side++)
 		phone_remove_pins(phone->ends[side].host_device);
 	for (int side = 0; side < 2; side++) {
@@ -481,7 +481,7 @@ int phone_up(const struct topology *topology, int out, struct report *report, ui
 	}
 	error = nl_open(&context.host);
 	if (error < 0)
-		report_error(report, error, "opening rtnetlink: %s", strerror(-error));
+		report_error(report, error, "opening rtnetlink: %s", error_text(-error));
 	if (error == 0)
 		error = owned_load(&context.owned, report);
 	if (error == 0) {

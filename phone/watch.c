@@ -36,7 +36,7 @@ int phone_watch(const struct topology *topology, unsigned seconds, int out, stru
 
 			if (error < 0)
 				return report_error(report, error, "no wire to watch on %s: %s (is the phone up?)", device,
-						    error == -ENOENT ? "no program attached" : strerror(-error));
+						    error == -ENOENT ? "no program attached" : error_text(-error));
 		}
 	for (unsigned tick = 1; seconds == 0 || tick <= seconds; tick++) {
 		nanosleep(&second, NULL);
