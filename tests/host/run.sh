@@ -132,6 +132,13 @@ build fuzz_elf clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_elf" tests/fuzz/fuzz_elf.
 built_fuzz_elf=$?
 build fuzz_netlink clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_netlink" tests/fuzz/fuzz_netlink.c nl/attr.c nl/link_info.c
 built_fuzz_netlink=$?
+# The configuration parser (phone/config*.c): parsed and checked here; see
+# the README for why the binary does not use it yet.
+CONFIG_SOURCES=(phone/config.c phone/config_check.c phone/topology.c format/format.c)
+build test_config gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_config" tests/host/test_config.c "${CONFIG_SOURCES[@]}"
+built_test_config=$?
+build fuzz_config clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_config" tests/fuzz/fuzz_config.c "${CONFIG_SOURCES[@]}"
+built_fuzz_config=$?
 # Only compiled, never run here: it writes into the repository's corpus.
 build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_seeds.c "${NL_SOURCES[@]}"
 
@@ -139,6 +146,7 @@ build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_se
 
 ((built_test_nl == 0)) && run_test test_nl "$OUT/test_nl"
 ((built_test_bpf == 0)) && run_test test_bpf "$OUT/test_bpf" "$OUT/refused.bpf.o"
+((built_test_config == 0)) && run_test test_config "$OUT/test_config"
 
 # ---- yogurt on a host without netkit ---------------------------------------
 
@@ -275,5 +283,6 @@ fi
 
 ((built_fuzz_elf == 0)) && run_fuzzer elf -dict=tests/fuzz/elf.dict
 ((built_fuzz_netlink == 0)) && run_fuzzer netlink -dict=tests/fuzz/netlink.dict
+((built_fuzz_config == 0)) && run_fuzzer config
 
 ((failures == 0))
