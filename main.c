@@ -146,7 +146,7 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv)
 {
-	static char *default_arguments[] = { "up", NULL };
+	static char *default_arguments[] = { "yogurt", "up", NULL };
 	struct topology topology;
 	struct report report = { .message = "" };
 
@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 		return boot_main(argc, argv);
 	if (argc < 2) {
 		argc = 2;
-		argv = default_arguments - 1;	/* no command: up */
+		argv = default_arguments;	/* no command: up */
 	}
 	topology_default(&topology);
 	for (size_t index = 0; index < sizeof(commands) / sizeof(commands[0]); index++) {
@@ -166,8 +166,6 @@ int main(int argc, char **argv)
 		if (error >= 0)
 			return EXIT_OK;
 		format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
-		if (error == -EINVAL && !report.kernel_refused)
-			return EXIT_FAILURE_;
 		return report.kernel_refused ? EXIT_KERNEL : EXIT_FAILURE_;
 	}
 	format_print(STDERR_FILENO, "yogurt: unknown command \"%s\": see 'yogurt help'\n", argv[1]);
