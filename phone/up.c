@@ -32,7 +32,9 @@ struct up_context {
 	struct nl_socket host;			/* rtnetlink in the caller's namespace */
 	struct bpf_object wire;
 	struct owned owned;
-	struct undo journal[PHONE_MAX * 8];
+	/* Per phone at most: 2 namespaces, 2 devices, 2 pin directories; and
+	 * the pin root once. */
+	struct undo journal[PHONE_MAX * 6 + 1];
 	size_t journal_length;
 	unsigned changes;			/* what this phone needed: CHANGE_* */
 };
@@ -41,7 +43,11 @@ enum { CHANGE_NAMESPACE = 1, CHANGE_DEVICES = 2, CHANGE_ADDRESSES = 4, CHANGE_WI
 
 static void remember(struct up_context *context, enum undo_kind kind, const char *name)
 {
-	struct undo *entry = &context->journal[context->journal_length++];
+	struct undo *entry;
+
+	if (context->journal_length == sizeof(context->journal) / sizeof(context->journal[0]))
+		return;	/* cannot happen: sized for PHONE_MAX phones above */
+	entry = &context->journal[context->journal_length++];
 
 	entry->kind = kind;
 	format_string(entry->name, sizeof(entry->name), "%s", name);
