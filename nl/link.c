@@ -124,7 +124,8 @@ int nl_link_get(struct nl_socket *socket, const char *name, struct nl_link_info 
 	return err == 0 ? -ENODEV : 0;
 }
 
-int nl_link_set_mtu(struct nl_socket *socket, uint32_t ifindex, uint32_t mtu)
+/* RTM_NEWLINK on ifindex that sets one u32 attribute. */
+static int link_set_u32(struct nl_socket *socket, uint32_t ifindex, uint16_t type, uint32_t value)
 {
 	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
 	struct nl_message message;
@@ -134,9 +135,14 @@ int nl_link_set_mtu(struct nl_socket *socket, uint32_t ifindex, uint32_t mtu)
 	if (!link)
 		return -EMSGSIZE;
 	link->ifi_index = (int)ifindex;
-	if (nl_put_u32(&message, IFLA_MTU, mtu) < 0)
+	if (nl_put_u32(&message, type, value) < 0)
 		return -EMSGSIZE;
 	return nl_request(socket, &message);
+}
+
+int nl_link_set_mtu(struct nl_socket *socket, uint32_t ifindex, uint32_t mtu)
+{
+	return link_set_u32(socket, ifindex, IFLA_MTU, mtu);
 }
 
 int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex)
@@ -156,19 +162,9 @@ int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex)
 
 int nl_link_set_netns(struct nl_socket *socket, uint32_t ifindex, int netns_fd)
 {
-	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
-	struct nl_message message;
-	struct ifinfomsg *link;
-
 	if (netns_fd < 0)
 		return -EBADF;
-	link = link_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
-	if (!link)
-		return -EMSGSIZE;
-	link->ifi_index = (int)ifindex;
-	if (nl_put_u32(&message, IFLA_NET_NS_FD, (uint32_t)netns_fd) < 0)
-		return -EMSGSIZE;
-	return nl_request(socket, &message);
+	return link_set_u32(socket, ifindex, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 }
 
 struct link_walk {
