@@ -12,7 +12,13 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 
 #include "suite.h"
 #include "nl/nl.h"
@@ -174,6 +180,76 @@ static void segmented(struct attack *attack)
 	close(sender);
 	if (listener >= 0)
 		close(listener);
+}
+
+/* Everything arriving on a yogurt's device from source, counted by a
+ * capture socket inside its namespace: the witness for TCP, where no
+ * listener would see a segment that belongs to no connection. */
+static int capture_open(struct attack *attack, int side)
+{
+	struct sockaddr_ll link = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	struct ifreq request;
+	int fd = probe_socket(attack->netns[side], AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_ALL));
+
+	if (fd < 0)
+		return fd;
+	memset(&request, 0, sizeof(request));
+	format_string(request.ifr_name, sizeof(request.ifr_name), "%s", attack->ends[side].device);
+	if (ioctl(fd, SIOCGIFINDEX, &request) < 0) {
+		close(fd);
+		return -errno;
+	}
+	link.sll_ifindex = request.ifr_ifindex;
+	bind(fd, (struct sockaddr *)&link, sizeof(link));
+	return fd;
+}
+
+static int capture_count_from(int fd, struct in_addr source)
+{
+	unsigned char packet[2048];
+	int count = 0;
+	ssize_t got;
+
+	while ((got = recv(fd, packet, sizeof(packet), 0)) >= (ssize_t)sizeof(struct ip)) {
+		struct ip header;
+
+		memcpy(&header, packet, sizeof(header));
+		count += header.ip_v == 4 && header.ip_src.s_addr == source.s_addr;
+	}
+	return count;
+}
+
+/* A host TCP flow with large writes, which leave as GSO segments: a process
+ * with CAP_NET_ADMIN can skip the handshake the gate would stop (TCP_REPAIR
+ * puts the socket straight into ESTABLISHED). */
+static void tcp_segmented(struct attack *attack)
+{
+	const struct phone_end *target = &attack->ends[1];
+	struct in_addr host = { htonl(0x0a2a0064u) };	/* 10.42.0.100, on yg2-host */
+	union probe_address local, remote;
+	static char payload[256 << 10];
+	uint64_t before = gate_drops(target->host_device);
+	int capture = capture_open(attack, 1), repair = 1, error = 0, arrived;
+	int sender = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timespec settle = { .tv_nsec = 300 * 1000 * 1000 };
+
+	probe_endpoint(&local, AF_INET, &host, 4600);
+	probe_endpoint(&remote, AF_INET, &target->address, 4601);
+	if (setsockopt(sender, IPPROTO_TCP, TCP_REPAIR, &repair, sizeof(repair)) < 0 ||
+	    bind(sender, &local.any, sizeof(local.v4)) < 0 || connect(sender, &remote.any, sizeof(remote.v4)) < 0)
+		error = -errno;
+	repair = 0;
+	if (error == 0 && setsockopt(sender, IPPROTO_TCP, TCP_REPAIR, &repair, sizeof(repair)) < 0)
+		error = -errno;
+	if (error == 0 && send(sender, payload, sizeof(payload), MSG_DONTWAIT) < 0 && errno != EAGAIN)
+		error = -errno;
+	nanosleep(&settle, NULL);
+	arrived = capture < 0 ? 1 : capture_count_from(capture, host);
+	verdict(attack, "host TCP flow with large (GSO) writes, handshake skipped with TCP_REPAIR, to yogurt-2",
+		target->host_device, before, arrived > 0, error);
+	close(sender);
+	if (capture >= 0)
+		close(capture);
 }
 
 static int write_file(const char *path, const char *text)
@@ -354,6 +430,7 @@ void test_attacks(struct suite *suite)
 	injected(&attack, 0, AF_INET);
 	injected(&attack, 0, AF_INET6);
 	segmented(&attack);
+	tcp_segmented(&attack);
 	intruder(&attack);
 	two_phones(&attack);
 	counted_in_status(&attack);
