@@ -2,7 +2,6 @@
  * panic the kernel): it hands over to the real init or powers off. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
@@ -15,7 +14,7 @@
 #include "format/format.h"
 
 struct boot_options {
-	char command_line[4096];	/* /proc/cmdline, for the configuration too */
+	char command_line[4096];	/* /proc/cmdline */
 	char init[256];			/* yogurt.init=, "" if not given */
 	char mode[32];			/* yogurt.mode= */
 	char strict[8];			/* yogurt.strict=1: power off if setup fails */
@@ -137,7 +136,6 @@ static char set_rcu_expedited(char value)
 	close(fd);
 	return previous;
 }
-
 
 int boot_main(int argc, char **argv)
 {
