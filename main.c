@@ -2,7 +2,6 @@
  * by netkit pairs and an eBPF wire. main.c turns the command line into a
  * topology and a command; as PID 1 it hands over to boot.c. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 

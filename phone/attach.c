@@ -11,7 +11,6 @@
  * them. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>

@@ -4,7 +4,6 @@
  * transcript. */
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>

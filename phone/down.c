@@ -2,7 +2,6 @@
  * namespaces. A namespace or device that carries a recorded name but is
  * not the one yogurt made is left alone; pieces already gone are fine. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 

@@ -1,7 +1,6 @@
 /* netkit_list.c — every netkit device in this namespace and what is
  * attached on each side of it, whoever attached it: yogurt's wire,
  * `yogurt attach`, or anyone else. Part of `yogurt status`. */
-#include <stdio.h>
 #include <string.h>
 
 #include "attach.h"

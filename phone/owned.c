@@ -7,6 +7,7 @@
  * /run is a tmpfs: the records vanish with the namespaces at reboot. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>	/* rename */
 #include <string.h>
 #include <time.h>
 #include <unistd.h>

@@ -8,7 +8,6 @@
 #define YOGURT_PHONE_H
 
 #include <stdint.h>
-#include <stdio.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 

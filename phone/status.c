@@ -2,7 +2,6 @@
  * namespaces, devices, addresses, attached programs, pins, wire counters;
  * then prints it as text or as JSON. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>

@@ -1,6 +1,5 @@
 /* topology.c — the default phone and the report helper. */
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 

@@ -5,7 +5,6 @@
  * journal first, so a failure halfway removes exactly what this run made. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>

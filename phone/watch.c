@@ -2,7 +2,6 @@
  * each wire instance counted since the second before, read from its
  * counters map (the same numbers `yogurt status` shows in total). */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <net/if.h>

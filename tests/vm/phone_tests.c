@@ -1,6 +1,7 @@
 /* phone_tests.c — the phone as yogurt (PID 1) built it, and its lifecycle
  * driven through /bin/yogurt as a user would: up, down, up again, rollback. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
