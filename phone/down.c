@@ -81,6 +81,10 @@ int phone_down(int out, struct report *report)
 	error = owned_load(&owned, report);
 	if (error == 0 && (error = nl_open(&host)) < 0)
 		report_error(report, error, "opening rtnetlink: %s", error_text(-error));
+	if (error < 0) {
+		owned_unlock(lock);
+		return error;
+	}
 	while (error == 0 && owned.count > 0) {
 		struct owned_end record = owned.ends[owned.count - 1];
 
@@ -90,10 +94,9 @@ int phone_down(int out, struct report *report)
 			error = owned_save(&owned, report);
 		}
 	}
-	if (error == 0 || owned.count < OWNED_MAX)
-		nl_close(&host);
+	nl_close(&host);
 	/* The pin root goes only when nothing else is pinned there. */
-	if (error == 0 && rmdir(PHONE_PIN_ROOT) == 0 && out)
+	if (error == 0 && rmdir(PHONE_PIN_ROOT) == 0)
 		format_print(out, "down: removed %s\n", PHONE_PIN_ROOT);
 	owned_unlock(lock);
 	return error;
