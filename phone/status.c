@@ -37,63 +37,18 @@ struct end_state {
 static const char *const hook_names[2] = { "primary", "peer" };
 static const uint32_t hook_types[2] = { BPF_NETKIT_PRIMARY, BPF_NETKIT_PEER };
 
-struct link_search {
-	const char *name;
-	struct nl_link_info *found;
-	int present;
-};
-
-static int match_link(const struct nl_link_info *link, void *context)
-{
-	struct link_search *search = context;
-
-	if (strcmp(link->name, search->name) != 0)
-		return 0;
-	*search->found = *link;
-	search->present = 1;
-	return 1;
-}
-
-static int find_link(struct nl_socket *socket, const char *name, struct nl_link_info *info)
-{
-	struct link_search search = { .name = name, .found = info };
-
-	return nl_link_list(socket, match_link, &search) >= 0 && search.present;
-}
-
-static int collect_address(const struct nlmsghdr *reply, void *context)
+/* The device's global addresses as "address/prefix" texts; link-local
+ * ones are the kernel's own. */
+static int collect_address(const struct nl_address *address, void *context)
 {
 	struct end_state *state = context;
-	const struct ifaddrmsg *header = NLMSG_DATA(reply);
-	const struct nlattr *table[IFA_MAX + 1];
-	const struct nlattr *address;
 	char text[FORMAT_ADDRESS_MAX];
 
-	if (reply->nlmsg_type != RTM_NEWADDR || reply->nlmsg_len < NLMSG_LENGTH(sizeof(*header)) ||
-	    header->ifa_index != state->device.ifindex || state->address_count == STATUS_ADDRESSES)
-		return 0;
-	if (nl_attr_parse((const char *)header + NLMSG_ALIGN(sizeof(*header)),
-			  reply->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(*header))), table, IFA_MAX) < 0)
-		return 0;
-	address = table[IFA_LOCAL] ? table[IFA_LOCAL] : table[IFA_ADDRESS];
-	if (!address || nl_attr_len(address) < (header->ifa_family == AF_INET6 ? 16u : 4u) ||
-	    header->ifa_scope != RT_SCOPE_UNIVERSE)
+	if (address->scope != RT_SCOPE_UNIVERSE || state->address_count == STATUS_ADDRESSES)
 		return 0;
 	format_string(state->addresses[state->address_count++], sizeof(state->addresses[0]), "%s/%u",
-		      format_address(text, header->ifa_family, nl_attr_data(address)), header->ifa_prefixlen);
+		      format_address(text, address->family, address->address), address->prefix_length);
 	return 0;
-}
-
-static void collect_addresses(struct end_state *state, struct nl_socket *socket)
-{
-	_Alignas(struct nlmsghdr) char buffer[256];
-	struct nl_message message;
-	struct ifaddrmsg *header;
-
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_GETADDR, 0);
-	header = nl_put_header(&message, sizeof(*header));
-	if (header)
-		nl_dump(socket, &message, collect_address, state);
 }
 
 static void collect_programs(struct end_state *state, uint32_t ifindex)
@@ -127,7 +82,7 @@ static void collect_end(struct end_state *state, struct nl_socket *host, const s
 
 	memset(state, 0, sizeof(*state));
 	state->netns_present = netns_fd >= 0;
-	state->host_present = find_link(host, end->host_device, &state->host);
+	state->host_present = nl_link_get(host, end->host_device, &state->host) == 0;
 	if (state->host_present)
 		collect_programs(state, state->host.ifindex);
 	for (int hook = 0; hook < 2; hook++) {
@@ -140,9 +95,9 @@ static void collect_end(struct end_state *state, struct nl_socket *host, const s
 	if (netns_fd < 0)
 		return;
 	if (nl_open_in_netns(&inside, netns_fd) == 0) {
-		state->device_present = find_link(&inside, end->device, &state->device);
+		state->device_present = nl_link_get(&inside, end->device, &state->device) == 0;
 		if (state->device_present)
-			collect_addresses(state, &inside);
+			nl_address_list(&inside, state->device.ifindex, collect_address, state);
 		nl_close(&inside);
 	}
 	close(netns_fd);
