@@ -13,8 +13,8 @@
 
 #include "bpf/bpf.h"
 #include "bpf/wire.h"
+#include "../host/parsed_object.h"
 
-#define LD_IMM64 (BPF_LD | BPF_IMM | BPF_DW)
 
 static const struct {
 	const char *name;
@@ -29,29 +29,15 @@ static const struct {
 	{ "no_such_global", 8 },
 };
 
-/* What a successful parse promises load.c; a broken promise is a crash
- * waiting in relocate(), so it is made one here. */
+/* A broken promise of a successful parse (parsed_object.h) is a crash
+ * waiting in load.c's relocate(), so it is made one here. */
 static void check_promises(const struct bpf_object *object)
 {
-	if (object->program_count == 0 || object->program_count > BPF_OBJECT_MAX_PROGRAMS ||
-	    object->map_count > BPF_OBJECT_MAX_MAPS || object->license[0] == '\0')
+	char problem[128];
+
+	parsed_object_problem(object, problem, sizeof(problem));
+	if (problem[0])
 		abort();
-	for (size_t index = 0; index < object->program_count; index++) {
-		const struct bpf_object_program *program = &object->programs[index];
-
-		if (!program->instructions || program->relocation_count > program->instruction_count)
-			abort();
-		for (size_t entry = 0; entry < program->relocation_count; entry++) {
-			const struct bpf_object_relocation *relocation = &program->relocations[entry];
-
-			if (relocation->instruction + 1 >= program->instruction_count ||
-			    program->instructions[relocation->instruction].code != LD_IMM64 ||
-			    relocation->map >= object->map_count ||
-			    (object->maps[relocation->map].is_data &&
-			     relocation->value_offset >= object->maps[relocation->map].value_size))
-				abort();
-		}
-	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 
 #include "bpf/bpf.h"
+#include "ktap.h"
+#include "parsed_object.h"
 #include "bpf/wire.h"
 #include "format/format.h"
 #include "syscalls/syscalls.h"
@@ -30,28 +32,6 @@
 #define RANDOM_FLIPS 2000
 
 /* ---- reporting --------------------------------------------------------- */
-
-static int test_number;
-static int tests_failed;
-
-/* One KTAP line; the reason (printf-style) is only formatted on failure. */
-static int expect(int condition, const char *description, const char *reason, ...)
-{
-	va_list arguments;
-
-	test_number++;
-	if (condition) {
-		printf("ok %d - %s\n", test_number, description);
-		return 1;
-	}
-	tests_failed++;
-	printf("not ok %d - %s\n# ", test_number, description);
-	va_start(arguments, reason);
-	vprintf(reason, arguments);
-	va_end(arguments);
-	printf("\n");
-	return 0;
-}
 
 static void comment(const char *format, ...)
 {
@@ -1310,39 +1290,6 @@ static uint64_t next_random(void)
 	return random_state;
 }
 
-/* What a successful parse promises the loader; "" if it holds. */
-static void check_parsed_object(const struct bpf_object *object, char *problem, size_t size)
-{
-	problem[0] = '\0';
-	if (object->program_count < 1 || object->program_count > BPF_OBJECT_MAX_PROGRAMS ||
-	    object->map_count > BPF_OBJECT_MAX_MAPS || !memchr(object->license, '\0', sizeof(object->license)) ||
-	    object->license[0] == '\0')
-		snprintf(problem, size, "%zu programs, %zu maps", object->program_count, object->map_count);
-	for (size_t index = 0; index < object->map_count && !problem[0]; index++) {
-		const struct bpf_object_map *map = &object->maps[index];
-
-		if (!memchr(map->name, '\0', sizeof(map->name)) || (map->is_data && !map->value))
-			snprintf(problem, size, "map %zu", index);
-	}
-	for (size_t index = 0; index < object->program_count && !problem[0]; index++) {
-		const struct bpf_object_program *program = &object->programs[index];
-
-		if (!memchr(program->name, '\0', sizeof(program->name)) || !program->instructions ||
-		    program->instruction_count == 0 || program->relocation_count > program->instruction_count)
-			snprintf(problem, size, "program %zu", index);
-		for (size_t entry = 0; entry < program->relocation_count && !problem[0]; entry++) {
-			const struct bpf_object_relocation *relocation = &program->relocations[entry];
-
-			if (relocation->instruction + 1 >= program->instruction_count ||
-			    program->instructions[relocation->instruction].code != LD_IMM64 ||
-			    relocation->map >= object->map_count ||
-			    (object->maps[relocation->map].is_data &&
-			     relocation->value_offset >= object->maps[relocation->map].value_size))
-				snprintf(problem, size, "program %zu relocation %zu", index, entry);
-		}
-	}
-}
-
 /* Ranges worth flipping: headers, tables, code; not the bulk of .BTF. */
 static size_t random_interesting_offset(const struct image *image)
 {
@@ -1405,7 +1352,7 @@ static void test_random_flips(const struct image *whole)
 			char found[96];
 
 			parsed++;
-			check_parsed_object(&object, found, sizeof(found));
+			parsed_object_problem(&object, found, sizeof(found));
 			if (found[0] && broken_promises++ == 0)
 				snprintf(problem, sizeof(problem), "round %d: %s", round, found);
 			globals_set += bpf_object_set_global(&object, WIRE_SYMBOL_SECRET, secret, sizeof(secret)) == 0;

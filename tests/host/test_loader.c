@@ -25,27 +25,8 @@
 #include <sys/stat.h>
 
 #include "bpf/bpf.h"
+#include "ktap.h"
 #include "syscalls/syscalls.h"
-
-static int test_number, tests_failed;
-
-static int expect(int condition, const char *description, const char *reason, ...)
-{
-	va_list arguments;
-
-	test_number++;
-	if (condition) {
-		printf("ok %d - %s\n", test_number, description);
-		return 1;
-	}
-	tests_failed++;
-	printf("not ok %d - %s\n# ", test_number, description);
-	va_start(arguments, reason);
-	vprintf(reason, arguments);
-	va_end(arguments);
-	printf("\n");
-	return 0;
-}
 
 struct image {
 	unsigned char *bytes;
