@@ -20,10 +20,14 @@ UAPI          := $(BUILD)/uapi
 # Messages are snprintf()ed into fixed buffers on purpose: a cut message is fine.
 WARNINGS      := -Wall -Wextra -Werror -Wno-format-truncation
 # -Oz and no position-independent code: the binary's 64 KiB budget matters
-# more than a few cycles, and a static binary is never relocated.
+# more than a few cycles, and a static binary is never relocated. Measured
+# with gcc 12, each of the rest saves bytes: link-time optimisation, no SSE
+# (yogurt has no floating point; structure copies stay in plain registers),
+# calls instead of tail jumps and no inlining of functions called once.
 CFLAGS        := -std=gnu11 -Oz -fno-pie $(WARNINGS) -I. -DYOGURT_VERSION='"$(VERSION)"' \
                  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-                 -fno-stack-protector -idirafter $(UAPI)
+                 -fno-stack-protector -flto=auto -flto-partition=one -mno-sse -fno-optimize-sibling-calls \
+                 -fno-inline-functions-called-once -idirafter $(UAPI)
 # No page-aligned code segment, no padding before the data segment (it only
 # needs to be congruent to its address, not aligned in the file), no build-id:
 # kilobytes that a 64 KiB budget misses.
@@ -54,7 +58,7 @@ $(BUILD)/wire.bpf.o: bpf/wire.bpf.c bpf/wire.h | $(UAPI)
 # BTF would only put source lines into a verifier log of our own, tested
 # program; `yogurt attach build/wire.bpf.o` loads it with them.
 $(BUILD)/wire.embedded.o: $(BUILD)/wire.bpf.o Makefile
-	$(STRIP_BPF) --strip-debug --remove-section=.BTF --remove-section=.rel.BTF \
+	$(STRIP_BPF) --strip-debug --discard-all --remove-section=.llvm_addrsig --remove-section=.BTF --remove-section=.rel.BTF \
 		--remove-section=.BTF.ext --remove-section=.rel.BTF.ext -o $@ $<
 
 $(BUILD)/yogurt: $(SOURCES) $(HEADERS) bpf/wire_object.S $(BUILD)/wire.embedded.o | $(UAPI)

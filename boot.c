@@ -50,14 +50,21 @@ static void mount_all(void)
 	}
 }
 
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
 /* Copies the value of `key=` from the command line into value. */
 static void option(const char *command_line, const char *key, char *value, size_t size)
 {
 	size_t key_length = strlen(key);
 
 	for (const char *word = command_line; *word;) {
-		size_t length = strcspn(word, " \t\n");
+		size_t length = 0;
 
+		while (word[length] && !is_space(word[length]))
+			length++;
 		if (length > key_length && strncmp(word, key, key_length) == 0) {
 			size_t value_length = length - key_length;
 
@@ -67,7 +74,8 @@ static void option(const char *command_line, const char *key, char *value, size_
 			value[value_length] = '\0';
 		}
 		word += length;
-		word += strspn(word, " \t\n");
+		while (is_space(*word))
+			word++;
 	}
 }
 
@@ -137,6 +145,16 @@ static char set_rcu_expedited(char value)
 	return previous;
 }
 
+/* The phones of yogurt.conf= and yogurt.phone= on the kernel command line;
+ * without either, those of /etc/yogurt.conf or the default phone. */
+static int read_topology(const struct boot_options *options, struct topology *topology, struct report *report)
+{
+	int found;
+	int error = config_from_command_line(topology, options->command_line, &found, report);
+
+	return found ? error : config_load(topology, NULL, report);
+}
+
 int boot_main(int argc, char **argv)
 {
 	struct boot_options options;
@@ -148,10 +166,12 @@ int boot_main(int argc, char **argv)
 	(void)argc;
 	mount_all();
 	read_options(&options);
-	topology_default(&topology);
-	rcu_expedited = set_rcu_expedited('1');
-	error = phone_up(&topology, STDOUT_FILENO, &report, NULL);
-	set_rcu_expedited(rcu_expedited);
+	error = read_topology(&options, &topology, &report);
+	if (error == 0) {
+		rcu_expedited = set_rcu_expedited('1');
+		error = phone_up(&topology, STDOUT_FILENO, &report, NULL);
+		set_rcu_expedited(rcu_expedited);
+	}
 	if (error < 0)
 		format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
 	if (error < 0 && strcmp(options.strict, "1") == 0) {

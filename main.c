@@ -49,6 +49,7 @@ enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_KERNEL = 2 };
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv, const struct topology *topology, struct report *report);
+	int needs_topology;
 };
 
 static int usage_error(struct report *report, const char *argument)
@@ -114,10 +115,27 @@ static int command_watch(int argc, char **argv, const struct topology *topology,
 	return phone_watch(topology, seconds, STDOUT_FILENO, report);
 }
 
+static int command_check(int argc, char **argv, const struct topology *topology, struct report *report)
+{
+	if (argc > 1)
+		return usage_error(report, argv[1]);
+	for (size_t index = 0; index < topology->count; index++) {
+		const struct phone *phone = &topology->phones[index];
+
+		format_print(STDOUT_FILENO, "check: phone %s%s%s <-> %s\n", phone->name, phone->name[0] ? ": " : "",
+			     phone->ends[0].netns, phone->ends[1].netns);
+	}
+	format_print(STDOUT_FILENO, "check: %zu phone%s, nothing wrong\n", topology->count,
+		     topology->count == 1 ? "" : "s");
+	return 0;
+}
+
 static int command_help(int argc, char **argv, const struct topology *topology, struct report *report)
 {
-	(void)argc, (void)argv, (void)topology, (void)report;
-	format_write(STDOUT_FILENO, usage);
+	(void)topology;
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "config") != 0))
+		return usage_error(report, argv[argc - 1]);
+	format_write(STDOUT_FILENO, argc == 2 ? config_help : usage);
 	return 0;
 }
 
@@ -128,45 +146,72 @@ static int command_version(int argc, char **argv, const struct topology *topolog
 	return 0;
 }
 
+/* The commands that act on the configured phones read the configuration
+ * first; down works from yogurt's records alone, so a broken file never
+ * keeps it from cleaning up. */
 static const struct command commands[] = {
-	{ "up", command_up },
-	{ "down", command_down },
-	{ "status", command_status },
-	{ "call", command_call },
-	{ "watch", command_watch },
-	{ "attach", phone_attach },
-	{ "detach", phone_detach },
-	{ "help", command_help },
-	{ "-h", command_help },
-	{ "--help", command_help },
-	{ "version", command_version },
-	{ "--version", command_version },
+	{ "up", command_up, 1 },
+	{ "down", command_down, 0 },
+	{ "status", command_status, 1 },
+	{ "check", command_check, 1 },
+	{ "call", command_call, 1 },
+	{ "watch", command_watch, 1 },
+	{ "attach", phone_attach, 0 },
+	{ "detach", phone_detach, 0 },
+	{ "help", command_help, 0 },
+	{ "-h", command_help, 0 },
+	{ "--help", command_help, 0 },
+	{ "version", command_version, 0 },
+	{ "--version", command_version, 0 },
 };
 
-int main(int argc, char **argv)
+/* Takes "-c FILE" (or --config FILE) out of argv, wherever it is. */
+static int take_config_option(int *argc, char **argv, const char **path, struct report *report)
+{
+	for (int index = 1; index < *argc; index++) {
+		if (strcmp(argv[index], "-c") != 0 && strcmp(argv[index], "--config") != 0)
+			continue;
+		if (index + 1 == *argc)
+			return report_error(report, -EINVAL, "%s needs a file name: see 'yogurt help'", argv[index]);
+		*path = argv[index + 1];
+		*argc -= 2;
+		memmove(argv + index, argv + index + 2, (size_t)(*argc - index + 1) * sizeof(*argv));
+		index--;
+	}
+	return 0;
+}
+
+static int run_command(int argc, char **argv, struct report *report)
 {
 	static char *default_arguments[] = { "yogurt", "up", NULL };
-	struct topology topology;
-	struct report report = { .message = "" };
+	struct topology topology = { .count = 0 };
+	const char *config_path = NULL;
+	int error = take_config_option(&argc, argv, &config_path, report);
 
-	if (getpid() == 1)
-		return boot_main(argc, argv);
+	if (error)
+		return error;
 	if (argc < 2) {
 		argc = 2;
 		argv = default_arguments;	/* no command: up */
 	}
-	topology_default(&topology);
 	for (size_t index = 0; index < sizeof(commands) / sizeof(commands[0]); index++) {
-		int error;
-
 		if (strcmp(argv[1], commands[index].name) != 0)
 			continue;
-		error = commands[index].run(argc - 1, argv + 1, &topology, &report);
-		if (error >= 0)
-			return EXIT_OK;
-		format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
-		return report.kernel_refused ? EXIT_KERNEL : EXIT_FAILURE_;
+		if (commands[index].needs_topology)
+			error = config_load(&topology, config_path, report);
+		return error ? error : commands[index].run(argc - 1, argv + 1, &topology, report);
 	}
-	format_print(STDERR_FILENO, "yogurt: unknown command \"%s\": see 'yogurt help'\n", argv[1]);
-	return EXIT_FAILURE_;
+	return report_error(report, -EINVAL, "unknown command \"%s\": see 'yogurt help'", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	struct report report = { .message = "" };
+
+	if (getpid() == 1)
+		return boot_main(argc, argv);
+	if (run_command(argc, argv, &report) >= 0)
+		return EXIT_OK;
+	format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
+	return report.kernel_refused ? EXIT_KERNEL : EXIT_FAILURE_;
 }

@@ -144,7 +144,8 @@ static void source_line(const char *log, char *line, size_t size)
 	line[0] = '\0';
 	if (!found)
 		return;
-	length = strcspn(found, "\n");
+	for (length = 0; found[length] && found[length] != '\n'; length++)
+		;
 	length = length < sizeof(text) ? length : sizeof(text) - 1;
 	memcpy(text, found, length);
 	text[length] = '\0';

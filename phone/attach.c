@@ -16,6 +16,7 @@
 #include <net/if.h>
 #include <sys/stat.h>
 
+#include "../syscalls/syscalls.h"
 #include "attach.h"
 #include "../bpf/bpf.h"
 #include "../format/format.h"
@@ -111,18 +112,18 @@ static int link_and_pin(struct bpf_object *object, struct bpf_object_program *pr
 static int attach(struct bpf_object *object, const struct attach_options *options)
 {
 	struct bpf_object_program *programs[2] = { NULL, NULL };
-	struct stat status;
+	uint64_t size = 0;
 	void *image = NULL;
 	int fd = open(options->object, O_RDONLY | O_CLOEXEC), error = -errno;
 
 	/* memory_allocate zeroes: a short read leaves zeros, which parse refuses. */
-	if (fd >= 0 && fstat(fd, &status) == 0 && (image = memory_allocate((size_t)status.st_size)))
-		error = read(fd, image, (size_t)status.st_size) < 0 ? -errno : 0;
+	if (fd >= 0 && (error = sys_statx(fd, "", NULL, &size)) == 0 && (image = memory_allocate((size_t)size)))
+		error = read(fd, image, (size_t)size) < 0 ? -errno : 0;
 	if (fd >= 0)
 		close(fd);
 	if (error < 0 || !image)
 		return bpf_object_error(object, error ?: -ENOMEM, "reading it: %s", error_text(-error ?: ENOMEM));
-	error = bpf_object_parse(object, "object", image, (size_t)status.st_size);
+	error = bpf_object_parse(object, "object", image, (size_t)size);
 	for (size_t hook = 0; hook < 2 && error == 0; hook++) {
 		const char *wanted = options->values[OPTION_PRIMARY + hook] ?: hook_sections[hook];
 

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "../syscalls/uapi_compat.h"
+#include "../format/format.h"
 
 #define LINE_MAX_BYTES 1024
 #define FILE_MAX_BYTES 65536
@@ -435,7 +436,7 @@ static int read_file(struct parser *parser, const char *path)
 	ssize_t got;
 
 	if (fd < 0)
-		return report_error(parser->report, -errno, "cannot open %s: %s", path, strerror(errno));
+		return report_error(parser->report, -errno, "cannot open %s: %s", path, error_text(errno));
 	/* One byte more than allowed tells a file that is too large. */
 	do {
 		got = read(fd, file_text + length, sizeof(file_text) - length);
@@ -446,7 +447,7 @@ static int read_file(struct parser *parser, const char *path)
 		error = -errno;
 	close(fd);
 	if (error)
-		return report_error(parser->report, error, "reading %s: %s", path, strerror(-error));
+		return report_error(parser->report, error, "reading %s: %s", path, error_text(-error));
 	if (length > FILE_MAX_BYTES)
 		return report_error(parser->report, -EFBIG, "%s: larger than %d bytes (64 KiB), the most yogurt reads "
 				    "from a config file", path, FILE_MAX_BYTES);
@@ -482,6 +483,20 @@ int config_read_file(struct topology *topology, const char *path, struct report 
 
 	topology->count = 0;
 	return finish(&parser, read_file(&parser, path));
+}
+
+int config_load(struct topology *topology, const char *path, struct report *report)
+{
+	int error;
+
+	if (path)
+		return config_read_file(topology, path, report);
+	error = config_read_file(topology, CONFIG_DEFAULT_PATH, report);
+	if (error == -ENOENT) {
+		topology_default(topology);
+		return 0;
+	}
+	return error;
 }
 
 /* yogurt.phone=END+END: one phone, its ends' fields separated by ','. */

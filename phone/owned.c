@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "../syscalls/syscalls.h"
 #include "phone.h"
 #include "../format/format.h"
 
@@ -193,8 +194,8 @@ struct owned_end *owned_remember(struct owned *owned, const char *netns)
 uint64_t netns_inode(const char *name)
 {
 	char path[128];
-	struct stat status;
+	uint64_t inode;
 
 	format_string(path, sizeof(path), "%s/%s", "/run/netns", name);
-	return stat(path, &status) == 0 ? (uint64_t)status.st_ino : 0;
+	return sys_statx(AT_FDCWD, path, &inode, NULL) == 0 ? inode : 0;
 }

@@ -202,6 +202,11 @@ int config_parse(struct topology *topology, const char *text, size_t length, con
 /* Reads (at most 64 KiB) and parses a file. */
 int config_read_file(struct topology *topology, const char *path, struct report *report);
 
+/* The configured phones: path's, or (path NULL) those of
+ * CONFIG_DEFAULT_PATH, or the default phone when that file does not exist. */
+#define CONFIG_DEFAULT_PATH "/etc/yogurt.conf"
+int config_load(struct topology *topology, const char *path, struct report *report);
+
 /* From the kernel command line (the contents of /proc/cmdline): phones of
  * yogurt.conf=PATH files and yogurt.phone=END+END words, checked together.
  * *found = 0 when there is neither (the caller then uses the default phone). */

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
-#include <sys/stat.h>
 
 #include "phone.h"
 #include "../bpf/bpf.h"
@@ -87,10 +86,9 @@ static void collect_end(struct end_state *state, struct nl_socket *host, const s
 		collect_programs(state, state->host.ifindex);
 	for (int hook = 0; hook < 2; hook++) {
 		char path[256];
-		struct stat status;
 
 		format_string(path, sizeof(path), "%s/%s/%s", PHONE_PIN_ROOT, end->host_device, hook_names[hook]);
-		state->pinned[hook] = stat(path, &status) == 0;
+		state->pinned[hook] = access(path, F_OK) == 0;
 	}
 	if (netns_fd < 0)
 		return;

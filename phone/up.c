@@ -347,11 +347,10 @@ static int wire_in_place(const char *device, uint32_t ifindex)
 
 	for (size_t hook = 0; hook < 2; hook++) {
 		uint32_t ids[8], count = 0, found = 0;
-		struct stat status;
 		char path[256];
 
 		format_string(path, sizeof(path), "%s/%s/%s", PHONE_PIN_ROOT, device, hooks[hook].pin);
-		if (stat(path, &status) < 0 || bpf_netkit_query(ifindex, hooks[hook].type, ids, 8, &count) < 0)
+		if (access(path, F_OK) < 0 || bpf_netkit_query(ifindex, hooks[hook].type, ids, 8, &count) < 0)
 			return 0;
 		for (uint32_t index = 0; index < count && index < 8; index++) {
 			struct bpf_prog_info info;

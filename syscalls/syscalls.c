@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/reboot.h>
+#include <linux/stat.h>
 
 #include "syscalls.h"
 
@@ -58,4 +59,17 @@ int sys_finit_module(int fd, const char *arguments, int flags)
 long sys_getrandom(void *buffer, size_t len, unsigned int flags)
 {
 	return result(syscall(SYS_getrandom, buffer, len, flags));
+}
+
+int sys_statx(int fd, const char *path, uint64_t *inode, uint64_t *size)
+{
+	struct statx facts;
+	/* AT_EMPTY_PATH (linux/fcntl.h, 2.6.39): path "" means fd itself. */
+	int error = (int)result(syscall(SYS_statx, fd, path, path[0] ? 0 : 0x1000, STATX_INO | STATX_SIZE, &facts));
+
+	if (error == 0 && inode)
+		*inode = facts.stx_ino;
+	if (error == 0 && size)
+		*size = facts.stx_size;
+	return error;
 }

@@ -8,6 +8,7 @@
 #define YOGURT_SYSCALLS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 #include <linux/bpf.h>
 #include "uapi_compat.h"
@@ -35,6 +36,11 @@ int sys_clock_gettime(int clock, struct timespec *now);
 
 /* finit_module(2): loads the kernel module in fd (flags: MODULE_INIT_*). */
 int sys_finit_module(int fd, const char *arguments, int flags);
+
+/* statx(2): the inode and the size (either pointer may be NULL) of path,
+ * or with path "" of the open file fd; otherwise fd is AT_FDCWD. Only
+ * these two: musl's stat() carries half a kilobyte of struct conversion. */
+int sys_statx(int fd, const char *path, uint64_t *inode, uint64_t *size);
 
 /* getrandom(2): fills len bytes (len <= 256 never returns short). */
 long sys_getrandom(void *buffer, size_t len, unsigned int flags);
