@@ -193,9 +193,12 @@ int probe_send_raw_udp(int netns_fd, const union probe_address *from, const unio
 /* ---- config: phones from a config file or the kernel command line ------ */
 
 /* Parses a whole config text (source_name names it in messages, e.g.
- * "/etc/yogurt.conf"); fills topology (count = phones read) and checks it.
- * 0, or -EINVAL with one line in report naming the source, the line, the
- * bad token and what was expected; then topology->count is 0. */
+ * "/etc/yogurt.conf"); fills topology (count = phones read) and checks it
+ * before anything touches the system: names the kernel would refuse, names
+ * or addresses used twice, the two ends of a phone not in one network, the
+ * networks of two phones overlapping. 0, or -EINVAL with one line in report
+ * naming the source, the line, the bad word and what was expected; then
+ * topology->count is 0. */
 int config_parse(struct topology *topology, const char *text, size_t length, const char *source_name,
 		 struct report *report);
 
@@ -212,11 +215,6 @@ int config_load(struct topology *topology, const char *path, struct report *repo
  * *found = 0 when there is neither (the caller then uses the default phone). */
 int config_from_command_line(struct topology *topology, const char *command_line, int *found,
 			     struct report *report);
-
-/* The checks alone, before anything touches the system: names the kernel
- * would refuse, names or addresses used twice, the two ends of a phone not
- * in one network, networks of two phones overlapping. */
-int topology_check(const struct topology *topology, struct report *report);
 
 /* The text of `yogurt help config`. */
 extern const char config_help[];

@@ -84,7 +84,6 @@ static void test_default_phone(void)
 	struct report report = { 0 };
 
 	topology_default(&expected);
-	result(topology_check(&expected, &report) == 0, "the default topology passes topology_check");
 	result(parse(&topology, default_config, &report) == 0 && memcmp(&topology, &expected, sizeof(topology)) == 0,
 	       "the default phone written as a config reads to topology_default()");
 }
@@ -209,58 +208,55 @@ static void test_token_errors(void)
 			 "yogurt.conf:3: \"fd420::1/64\" is not an IPv4 or IPv6 address with a prefix (like "
 			 "10.42.0.1/24 or fd42::1/64)");
 	expect_end_error("IPv4 prefix too long", "netns=a host=h device=d address=10.42.0.1/33",
-			 "yogurt.conf:3: \"10.42.0.1/33\": the prefix of an IPv4 address is 1 to 32");
+			 "yogurt.conf:3: \"10.42.0.1/33\" is not an IPv4 or IPv6 address with a prefix (like 10.42.0.1/24 or "
+			 "fd42::1/64)");
 	expect_end_error("IPv6 prefix 0", "netns=a host=h device=d address=fd42::1/0",
-			 "yogurt.conf:3: \"fd42::1/0\": the prefix of an IPv6 address is 1 to 128");
+			 "yogurt.conf:3: \"fd42::1/0\" is not an IPv4 or IPv6 address with a prefix (like 10.42.0.1/24 or "
+			 "fd42::1/64)");
 	expect_end_error("two IPv4 addresses", "netns=a host=h device=d address=10.42.0.1/24 address=10.42.0.3/24",
-			 "yogurt.conf:3: \"10.42.0.3/24\": this end already has an IPv4 address (one IPv4 and one "
-			 "IPv6 address per end at most)");
+			 "yogurt.conf:3: \"10.42.0.3/24\": this end already has an IPv4 address");
 	expect_end_error("unknown key", "netns=a host=h device=d adress=10.42.0.1/24",
-			 "yogurt.conf:3: unknown key \"adress\" in \"adress=10.42.0.1/24\" (expected netns, host, "
-			 "device, address, mtu or mode)");
+			 "yogurt.conf:3: \"adress=10.42.0.1/24\": expected netns=, host=, device=, "
+			 "address=, mtu= or mode=");
 	expect_end_error("not key=value", "netns=a host=h device=d 10.42.0.1/24",
-			 "yogurt.conf:3: \"10.42.0.1/24\" is not key=value (expected netns=, host=, device=, "
-			 "address=, mtu= or mode=)");
+			 "yogurt.conf:3: \"10.42.0.1/24\": expected netns=, host=, device=, address=, mtu= "
+			 "or mode=");
 	expect_end_error("key twice", "netns=a netns=b host=h device=d address=10.42.0.1/24",
 			 "yogurt.conf:3: \"netns=b\": this end already has a netns");
 	expect_end_error("missing netns", "host=h device=d address=10.42.0.1/24",
-			 "yogurt.conf:3: this end has no netns= (an end needs netns=, host=, device= and at least one "
+			 "yogurt.conf:3: this end has no netns= (an end needs netns=, host=, device= and "
 			 "address=)");
 	expect_end_error("missing address", "netns=a host=h device=d mtu=1500",
-			 "yogurt.conf:3: this end has no address= (an end needs netns=, host=, device= and at least "
-			 "one address=)");
+			 "yogurt.conf:3: this end has no address= (an end needs netns=, host=, device= "
+			 "and address=)");
 	expect_end_error("namespace with '/'", "netns=a/b host=h device=d address=10.42.0.1/24",
-			 "yogurt.conf:3: \"a/b\" is not a namespace name (1 to 63 letters, digits, '-', '_' or '.', "
-			 "not \".\" or \"..\")");
+			 "yogurt.conf:3: \"a/b\" is not a namespace name (1 to 63 of A-Z a-z 0-9 - _ .)");
 	expect_end_error("namespace \"..\"", "netns=.. host=h device=d address=10.42.0.1/24",
-			 "yogurt.conf:3: \"..\" is not a namespace name (1 to 63 letters, digits, '-', '_' or '.', "
-			 "not \".\" or \"..\")");
+			 "yogurt.conf:3: \"..\" is not a namespace name (1 to 63 of A-Z a-z 0-9 - _ .)");
 	expect_end_error("empty namespace", "netns= host=h device=d address=10.42.0.1/24",
-			 "yogurt.conf:3: \"\" is not a namespace name (1 to 63 letters, digits, '-', '_' or '.', not "
-			 "\".\" or \"..\")");
+			 "yogurt.conf:3: \"\" is not a namespace name (1 to 63 of A-Z a-z 0-9 - _ .)");
 	expect_end_error("namespace of 64 bytes",
 			 "netns=a123456789b123456789c123456789d123456789e123456789f123456789g123 host=h device=d "
 			 "address=10.42.0.1/24",
 			 "yogurt.conf:3: \"a123456789b123456789c123456789d123456789e123456789f123456789g123\" is not a "
-			 "namespace name (1 to 63 letters, digits, '-', '_' or '.', not \".\" or \"..\")");
+			 "namespace name (1 to 63 of A-Z a-z 0-9 - _ .)");
 	expect_end_error("device name too long for IFNAMSIZ",
 			 "netns=a host=yg1-host-too-long device=d address=10.42.0.1/24",
-			 "yogurt.conf:3: \"yg1-host-too-long\" is not a device name (1 to 15 bytes (IFNAMSIZ), no "
-			 "'/', ':' or whitespace, not \".\" or \"..\")");
+			 "yogurt.conf:3: \"yg1-host-too-long\" is not a device name (1 to 15 bytes, no '/', "
+			 "':' or spaces)");
 	expect_end_error("device name with ':'", "netns=a host=h device=eth0:1 address=10.42.0.1/24",
-			 "yogurt.conf:3: \"eth0:1\" is not a device name (1 to 15 bytes (IFNAMSIZ), no '/', ':' or "
-			 "whitespace, not \".\" or \"..\")");
+			 "yogurt.conf:3: \"eth0:1\" is not a device name (1 to 15 bytes, no '/', ':' or "
+			 "spaces)");
 	expect_end_error("mtu too small", "netns=a host=h device=d address=10.42.0.1/24 mtu=67",
-			 "yogurt.conf:3: \"mtu=67\": the MTU is a number from 68 to 65535");
+			 "yogurt.conf:3: \"mtu=67\": the MTU is 68 to 65535");
 	expect_end_error("mtu not a number", "netns=a host=h device=d address=10.42.0.1/24 mtu=1500b",
-			 "yogurt.conf:3: \"mtu=1500b\": the MTU is a number from 68 to 65535");
+			 "yogurt.conf:3: \"mtu=1500b\": the MTU is 68 to 65535");
 	expect_end_error("mtu huge", "netns=a host=h device=d address=10.42.0.1/24 mtu=99999999999999999999",
-			 "yogurt.conf:3: \"mtu=99999999999999999999\": the MTU is a number from 68 to 65535");
+			 "yogurt.conf:3: \"mtu=99999999999999999999\": the MTU is 68 to 65535");
 	expect_end_error("bad mode", "netns=a host=h device=d address=10.42.0.1/24 mode=l4",
 			 "yogurt.conf:3: \"mode=l4\": the mode is l3 or l2");
 	expect_end_error("control bytes quoted as '?'", "netns=a\x01\x1b[2J host=h device=d address=10.42.0.1/24",
-			 "yogurt.conf:3: \"a??[2J\" is not a namespace name (1 to 63 letters, digits, '-', '_' or "
-			 "'.', not \".\" or \"..\")");
+			 "yogurt.conf:3: \"a??[2J\" is not a namespace name (1 to 63 of A-Z a-z 0-9 - _ .)");
 }
 
 static void test_line_errors(void)
@@ -269,33 +265,28 @@ static void test_line_errors(void)
 
 	snprintf(text, sizeof(text), "phone office\n%s\n\nphone\n%s%s", end_one, end_two, end_one);
 	expect_error("a phone with 1 end", text,
-		     "yogurt.conf:1: phone \"office\" has 1 end; a phone needs exactly 2 end lines");
+		     "yogurt.conf:1: this phone has 1 end line, not 2");
 	snprintf(text, sizeof(text), "phone office\n%s%s# the end\nphone\n", end_one, end_two);
 	expect_error("an unnamed phone with no end at the end of the file", text,
-		     "yogurt.conf:5: this phone has 0 ends; a phone needs exactly 2 end lines");
+		     "yogurt.conf:5: this phone has 0 end lines, not 2");
 	snprintf(text, sizeof(text), "phone office\n%s%s%s", end_one, end_two, end_one);
 	expect_error("a third end", text,
-		     "yogurt.conf:4: a third end line for the phone of line 1; a phone needs exactly 2 end lines "
-		     "(start the next one with a phone line)");
+		     "yogurt.conf:4: a third end line for the phone of line 1");
 	snprintf(text, sizeof(text), "\n%s%s", end_one, end_two);
 	expect_error("an end before any phone", text,
-		     "yogurt.conf:2: an end line before any phone line (a phone is a \"phone [NAME]\" line followed "
-		     "by 2 end lines)");
+		     "yogurt.conf:2: an end line before any phone line");
 	expect_error("unknown word", "phone\nedn netns=a\n",
-		     "yogurt.conf:2: unknown word \"edn\" (a line is \"phone [NAME]\" or \"end key=value...\")");
+		     "yogurt.conf:2: unknown word \"edn\" (a line is \"phone [NAME]\" or \"end KEY=VALUE...\")");
 	expect_error("a '#' inside a word is not a comment", "phone#1\n",
-		     "yogurt.conf:1: unknown word \"phone#1\" (a line is \"phone [NAME]\" or \"end key=value...\")");
+		     "yogurt.conf:1: unknown word \"phone#1\" (a line is \"phone [NAME]\" or \"end KEY=VALUE...\")");
 	expect_error("bad phone name", "phone my/phone\n",
-		     "yogurt.conf:1: \"my/phone\" is not a phone name (1 to 63 letters, digits, '-', '_' or '.', not "
-		     "\".\" or \"..\")");
+		     "yogurt.conf:1: \"my/phone\" is not a phone name (1 to 63 of A-Z a-z 0-9 - _ .)");
 	expect_error("two phone names", "\n\nphone my phone\n",
-		     "yogurt.conf:3: unexpected \"phone\" after the phone's name (a phone line is \"phone [NAME]\")");
+		     "yogurt.conf:3: unexpected \"phone\" after the phone's name");
 	expect_error("no phone", "# nothing here\n\n",
-		     "yogurt.conf: no phone here (a phone is a \"phone [NAME]\" line followed by 2 end lines; see "
-		     "yogurt help config)");
+		     "yogurt.conf: no phone here (see yogurt help config)");
 	expect_error("empty text", "",
-		     "yogurt.conf: no phone here (a phone is a \"phone [NAME]\" line followed by 2 end lines; see "
-		     "yogurt help config)");
+		     "yogurt.conf: no phone here (see yogurt help config)");
 }
 
 static void test_limits(void)
@@ -313,7 +304,7 @@ static void test_limits(void)
 					   "end netns=n%db host=h%db device=d%db address=10.%d.0.2/24\n",
 					   phone, phone, phone, phone, phone, phone, phone, phone, phone);
 	expect_error("more than PHONE_MAX phones", text,
-		     "yogurt.conf:49: more than 16 phones (the most yogurt builds)");
+		     "yogurt.conf:49: more than 16 phones");
 	/* Exactly 16 phones are fine. */
 	text[(size_t)(strstr(text, "phone p17") - text)] = '\0';
 	expect_good("PHONE_MAX phones", text);
@@ -324,8 +315,7 @@ static void test_limits(void)
 	expect_error("a line over 1024 bytes", text, "yogurt.conf:1: the line is longer than 1024 bytes");
 	memcpy(text + 1024, "\n", 2);
 	expect_error("a line of 1024 bytes is fine (then: no phone)", text,
-		     "yogurt.conf: no phone here (a phone is a \"phone [NAME]\" line followed by 2 end lines; see "
-		     "yogurt help config)");
+		     "yogurt.conf: no phone here (see yogurt help config)");
 
 	memcpy(text, "phone\n# x\0y\n", 12);
 	memset(&topology, 0, sizeof(topology));
@@ -338,8 +328,7 @@ static void test_limits(void)
 	/* The length, not a NUL, ends the text: a phone cut off after its first end. */
 	snprintf(text, sizeof(text), "phone\n%s%s", end_one, end_two);
 	error = config_parse(&topology, text, strlen(text) - strlen(end_two), "yogurt.conf", &report);
-	result(error == -EINVAL && strcmp(report.message, "yogurt.conf:1: this phone has 1 end; a phone needs "
-					  "exactly 2 end lines") == 0, "the text ends at length");
+	result(error == -EINVAL && strcmp(report.message, "yogurt.conf:1: this phone has 1 end line, not 2") == 0, "the text ends at length");
 }
 
 static void test_topology_errors(void)
@@ -353,25 +342,23 @@ static void test_topology_errors(void)
 		     "phone b\n"
 		     "end netns=z host=h3 device=d3 address=10.2.0.1/24\n"
 		     "end netns=x host=h4 device=d4 address=10.2.0.2/24\n",
-		     "yogurt.conf:6: namespace \"x\" is already used at yogurt.conf:2; every end needs a namespace of "
-		     "its own");
+		     "yogurt.conf:6: namespace \"x\" is already used at yogurt.conf:2");
 	expect_error("both ends in one namespace",
 		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24\n"
 		     "end netns=x host=h2 device=d2 address=10.1.0.2/24\n",
-		     "yogurt.conf:3: namespace \"x\" is already used at yogurt.conf:2; every end needs a namespace of "
-		     "its own");
+		     "yogurt.conf:3: namespace \"x\" is already used at yogurt.conf:2");
 	expect_error("duplicate host device",
 		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24\n"
 		     "end netns=y host=h1 device=d2 address=10.1.0.2/24\n",
-		     "yogurt.conf:3: device name \"h1\" is already used at yogurt.conf:2; device names must be unique");
+		     "yogurt.conf:3: device \"h1\" is already used at yogurt.conf:2");
 	expect_error("a namespace device named like a host device",
 		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24\n"
 		     "end netns=y host=h2 device=h1 address=10.1.0.2/24\n",
-		     "yogurt.conf:3: device name \"h1\" is already used at yogurt.conf:2; device names must be unique");
+		     "yogurt.conf:3: device \"h1\" is already used at yogurt.conf:2");
 	expect_error("host and device the same",
 		     "phone\nend netns=x host=h1 device=h1 address=10.1.0.1/24\n"
 		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n",
-		     "yogurt.conf:2: host and device are both \"h1\"; device names must be unique");
+		     "yogurt.conf:2: host= and device= are both \"h1\"");
 	expect_error("duplicate address",
 		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24 address=fd00::1/64\n"
 		     "end netns=y host=h2 device=d2 address=10.1.0.2/24 address=fd00:0::1/64\n",
@@ -379,23 +366,23 @@ static void test_topology_errors(void)
 	expect_error("ends overlapping without being the same network",
 		     "phone\nend netns=x host=h1 device=d1 address=10.42.0.1/24\n"
 		     "end netns=y host=h2 device=d2 address=10.42.0.2/16\n",
-		     "yogurt.conf:3: 10.42.0.2/16 overlaps 10.42.0.1/24 of the other end (yogurt.conf:2) without "
-		     "being the same network; both ends of a phone need the same network and prefix");
+		     "yogurt.conf:3: 10.42.0.2/16 is not in the network of the other end, "
+		     "10.42.0.1/24 (yogurt.conf:2)");
 	expect_error("ends in different networks",
 		     "phone\nend netns=x host=h1 device=d1 address=10.42.0.1/24\n"
 		     "end netns=y host=h2 device=d2 address=10.43.0.2/24\n",
-		     "yogurt.conf:3: 10.43.0.2/24 is not in the network of the other end, 10.42.0.1/24 "
-		     "(yogurt.conf:2); the two ends of a phone need addresses in the same network");
+		     "yogurt.conf:3: 10.43.0.2/24 is not in the network of the other end, "
+		     "10.42.0.1/24 (yogurt.conf:2)");
 	expect_error("IPv6 ends in different networks",
 		     "phone\nend netns=x host=h1 device=d1 address=fd42::1/64\n"
 		     "end netns=y host=h2 device=d2 address=fd43::2/64\n",
 		     "yogurt.conf:3: fd43::2/64 is not in the network of the other end, fd42::1/64 "
-		     "(yogurt.conf:2); the two ends of a phone need addresses in the same network");
+		     "(yogurt.conf:2)");
 	expect_error("IPv6 on one end only",
 		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24 address=fd00::1/64\n"
 		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n",
-		     "yogurt.conf:3: IPv6: this end has none, the other end (yogurt.conf:2) has fd00::1/64; give "
-		     "both ends an IPv6 address or neither");
+		     "yogurt.conf:3: this end has no IPv6 address, the other end (yogurt.conf:2) has "
+		     "one");
 	expect_error("the network address",
 		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.0/24\n"
 		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n",
@@ -411,8 +398,7 @@ static void test_topology_errors(void)
 	expect_error("different modes",
 		     "phone\nend netns=x host=h1 device=d1 address=10.1.0.1/24 mode=l2\n"
 		     "end netns=y host=h2 device=d2 address=10.1.0.2/24\n",
-		     "yogurt.conf:3: mode l3 differs from mode l2 of the other end (yogurt.conf:2); both ends of a "
-		     "phone need the same mode");
+		     "yogurt.conf:3: mode=l3 differs from the other end's (yogurt.conf:2)");
 	snprintf(text, sizeof(text), "phone a\n%s%s"
 		 "phone b\nend netns=x host=h1 device=d1 address=10.42.1.1/24\n"
 		 "end netns=y host=h2 device=d2 address=10.42.1.2/24\n", end_one, end_two);
@@ -421,29 +407,8 @@ static void test_topology_errors(void)
 		 "phone b\nend netns=x host=h1 device=d1 address=10.42.1.1/16\n"
 		 "end netns=y host=h2 device=d2 address=10.42.1.2/16\n", end_one, end_two);
 	expect_error("networks of two phones overlapping", text,
-		     "yogurt.conf:5: 10.42.1.1/16 overlaps 10.42.0.1/24 of another phone (yogurt.conf:2); every "
-		     "phone needs a network of its own");
-}
-
-static void test_topology_check_alone(void)
-{
-	struct topology topology;
-	struct report report = { 0 };
-
-	topology_default(&topology);
-	topology.phones[0].ends[1].prefix6_length = 129;
-	result(topology_check(&topology, &report) == -EINVAL &&
-	       strcmp(report.message, "phone 1 end 2: prefix /129 is too long for an IPv6 address") == 0,
-	       "topology_check: a prefix out of range, ends named by number");
-	topology_default(&topology);
-	memset(topology.phones[0].ends[0].device, 'x', sizeof(topology.phones[0].ends[0].device));
-	result(topology_check(&topology, &report) == -EINVAL &&
-	       strcmp(report.message, "phone 1 end 1: \"xxxxxxxxxxxxxxxx\" is not a device name (1 to 15 bytes "
-		      "(IFNAMSIZ), no '/', ':' or whitespace, not \".\" or \"..\")") == 0,
-	       "topology_check: an unterminated device name");
-	topology.count = 0;
-	result(topology_check(&topology, &report) == -EINVAL &&
-	       strcmp(report.message, "0 phones; yogurt builds 1 to 16") == 0, "topology_check: no phone");
+		     "yogurt.conf:5: 10.42.1.1/16 overlaps 10.42.0.1/24 of another phone "
+		     "(yogurt.conf:2)");
 }
 
 static int write_file(const char *path, const char *text, size_t length)
@@ -483,20 +448,19 @@ static void test_command_line(void)
 					 &found, &report);
 	result(error == -EINVAL && found == 1 &&
 	       strcmp(report.message, "kernel command line: yogurt.phone: \"netns=a,host=h1,device=d1,address=10.1.0.1/24\" "
-		      "is not 2 ends separated by '+' (like netns=yogurt-1,host=yg1-host,device=yg1-cont,"
-		      "address=10.42.0.1/24+netns=yogurt-2,...)") == 0 && topology.count == 0,
+		      "is not 2 ends joined by '+' (see yogurt help config)") == 0 && topology.count == 0,
 	       "command line: a phone with one end");
 	if (error != -EINVAL)
 		printf("# got: %s\n", report.message);
 	error = config_from_command_line(&topology, "yogurt.phone=netns=a,host=h1,device=d1,address=10.1.0.1/24+"
 					 "netns=b,host=h2,device=d2,address=10.1.0.2/24+netns=c", &found, &report);
-	result(error == -EINVAL && strstr(report.message, "is not 2 ends separated by '+'"),
+	result(error == -EINVAL && strstr(report.message, "is not 2 ends joined by '+'"),
 	       "command line: a phone with three ends");
 	error = config_from_command_line(&topology, "yogurt.phone=netns=a,host=h1,device=d1,adress=10.1.0.1/24+x",
 					 &found, &report);
-	result(error == -EINVAL && strcmp(report.message, "kernel command line: yogurt.phone: unknown key \"adress\" "
-					  "in \"adress=10.1.0.1/24\" (expected netns, host, device, address, mtu or "
-					  "mode)") == 0, "command line: an unknown key");
+	result(error == -EINVAL && strcmp(report.message, "kernel command line: yogurt.phone: \"adress=10.1.0.1/24\": "
+					  "expected netns=, host=, device=, address=, mtu= or mode=") == 0,
+	       "command line: an unknown key");
 
 	fd = mkstemp(path);
 	close(fd);
@@ -517,7 +481,7 @@ static void test_command_line(void)
 		char expected_message[512];
 
 		snprintf(expected_message, sizeof(expected_message), "kernel command line: yogurt.phone: namespace "
-			 "\"yogurt-2\" is already used at %s:4; every end needs a namespace of its own", path);
+			 "\"yogurt-2\" is already used at %s:4", path);
 		result(error == -EINVAL && strcmp(report.message, expected_message) == 0,
 		       "command line: a namespace in the file and inline");
 		if (strcmp(report.message, expected_message) != 0)
@@ -558,8 +522,7 @@ static void test_big_file(void)
 	text[0] = '\n';
 	write_file(path, text, 65537);
 	error = config_read_file(&topology, path, &report);
-	snprintf(expected, sizeof(expected), "%s: larger than 65536 bytes (64 KiB), the most yogurt reads from a "
-		 "config file", path);
+	snprintf(expected, sizeof(expected), "%s: larger than 64 KiB", path);
 	result(error == -EFBIG && strcmp(report.message, expected) == 0, "a file of 64 KiB and 1 byte");
 	if (strcmp(report.message, expected) != 0)
 		printf("# got: %s\n", report.message);
@@ -627,7 +590,6 @@ int main(void)
 	test_line_errors();
 	test_limits();
 	test_topology_errors();
-	test_topology_check_alone();
 	test_command_line();
 	test_big_file();
 	test_garbage();
