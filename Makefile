@@ -10,7 +10,7 @@ BUILD         := build
 MUSL_CC       ?= musl-gcc
 BPF_CC        ?= clang
 HOST_CC       ?= gcc
-STRIP_BPF     ?= llvm-strip
+LLVM_STRIP     ?= llvm-strip
 KERNEL_SERIES ?= 6.12
 
 # musl does not ship the kernel's uAPI headers: borrow Debian's, and only those.
@@ -23,11 +23,12 @@ WARNINGS      := -Wall -Wextra -Werror -Wno-format-truncation
 # more than a few cycles, and a static binary is never relocated. Measured
 # with gcc 12, each of the rest saves bytes: link-time optimisation, no SSE
 # (yogurt has no floating point; structure copies stay in plain registers),
-# calls instead of tail jumps and no inlining of functions called once.
+# calls instead of tail jumps, no inlining of functions called once, and no
+# jump threading (it copies blocks to save a branch).
 CFLAGS        := -std=gnu11 -Oz -fno-pie $(WARNINGS) -I. -DYOGURT_VERSION='"$(VERSION)"' \
                  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                  -fno-stack-protector -flto=auto -flto-partition=one -mno-sse -fno-optimize-sibling-calls \
-                 -fno-inline-functions-called-once -idirafter $(UAPI)
+                 -fno-inline-functions-called-once -fno-thread-jumps -idirafter $(UAPI)
 # No page-aligned code segment, no padding before the data segment (it only
 # needs to be congruent to its address, not aligned in the file), no build-id:
 # kilobytes that a 64 KiB budget misses.
@@ -58,11 +59,14 @@ $(BUILD)/wire.bpf.o: bpf/wire.bpf.c bpf/wire.h | $(UAPI)
 # BTF would only put source lines into a verifier log of our own, tested
 # program; `yogurt attach build/wire.bpf.o` loads it with them.
 $(BUILD)/wire.embedded.o: $(BUILD)/wire.bpf.o Makefile
-	$(STRIP_BPF) --strip-debug --discard-all --remove-section=.llvm_addrsig --remove-section=.BTF --remove-section=.rel.BTF \
+	$(LLVM_STRIP) --strip-debug --discard-all --remove-section=.llvm_addrsig --remove-section=.BTF --remove-section=.rel.BTF \
 		--remove-section=.BTF.ext --remove-section=.rel.BTF.ext -o $@ $<
 
+# The kernel loads a program by its program headers alone: the section
+# headers (a kilobyte) go too.
 $(BUILD)/yogurt: $(SOURCES) $(HEADERS) bpf/wire_object.S $(BUILD)/wire.embedded.o | $(UAPI)
 	$(MUSL_CC) $(CFLAGS) -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(SOURCES) bpf/wire_object.S $(LDFLAGS)
+	$(LLVM_STRIP) --strip-sections $@
 
 $(BUILD)/mkcpio: initramfs/mkcpio.c
 	$(HOST_CC) -O2 $(WARNINGS) -std=gnu11 -o $@ $<

@@ -124,6 +124,19 @@ int nl_link_get(struct nl_socket *socket, const char *name, struct nl_link_info 
 	return err == 0 ? -ENODEV : 0;
 }
 
+int nl_device_index(const char *name)
+{
+	struct nl_socket socket;
+	uint32_t ifindex = 0;
+	int error = nl_open(&socket);
+
+	if (error < 0)
+		return error;
+	error = nl_link_index(&socket, name, &ifindex);
+	nl_close(&socket);
+	return error < 0 ? error : (int)ifindex;
+}
+
 /* RTM_NEWLINK on ifindex that sets one u32 attribute. */
 static int link_set_u32(struct nl_socket *socket, uint32_t ifindex, uint16_t type, uint32_t value)
 {

@@ -138,6 +138,11 @@ struct nl_link_info {
 /* RTM_GETLINK by name, parsed: -ENODEV if there is no such device. */
 int nl_link_get(struct nl_socket *socket, const char *name, struct nl_link_info *info);
 
+/* The ifindex of a device of the caller's namespace, or a negative errno
+ * (-ENODEV: none by that name); on a socket of its own. if_nametoindex()
+ * would bring ioctl and string copies of musl along for the same. */
+int nl_device_index(const char *name);
+
 /* Dumps every link of the socket's namespace: visit(info, context) for each;
  * a non-zero return stops the walk and is returned. */
 int nl_link_list(struct nl_socket *socket,

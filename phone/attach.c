@@ -13,10 +13,10 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <net/if.h>
 #include <sys/stat.h>
 
 #include "../syscalls/syscalls.h"
+#include "../nl/nl.h"
 #include "attach.h"
 #include "../bpf/bpf.h"
 #include "../format/format.h"
@@ -82,7 +82,7 @@ static int unpin(const char *pin_dir)
 /* Links and pins the programs found; words in object->error. */
 static int link_and_pin(struct bpf_object *object, struct bpf_object_program *programs[2], const struct attach_options *options)
 {
-	uint32_t ifindex = if_nametoindex(options->values[OPTION_DEVICE]);
+	uint32_t ifindex = (uint32_t)nl_device_index(options->values[OPTION_DEVICE]);
 
 	for (size_t hook = 0; hook < 2; hook++) {
 		char path[256];
@@ -135,7 +135,7 @@ static int attach(struct bpf_object *object, const struct attach_options *option
 	}
 	if (error == 0 && !programs[0] && !programs[1])
 		error = bpf_object_error(object, -ENOENT, "no netkit/primary or netkit/peer program: name yours with --primary or --peer");
-	if (error == 0 && !if_nametoindex(options->values[OPTION_DEVICE]))
+	if (error == 0 && nl_device_index(options->values[OPTION_DEVICE]) < 0)
 		error = bpf_object_error(object, -ENODEV, "no device %s here", options->values[OPTION_DEVICE]);
 	if (error == 0 && (error = bpffs_mount(PHONE_BPFFS)) == 0 && mkdir(PHONE_PIN_ROOT, 0700) < 0 && errno != EEXIST)
 		error = -errno;

@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
-#include <net/if.h>
 #include <sys/socket.h>
 
 #include "phone.h"
@@ -97,9 +96,9 @@ static void talk(struct call *call, int from)
 static uint64_t dropped_at(const char *device)
 {
 	struct wire_count counters[WIRE_COUNTER_MAX];
-	unsigned int ifindex = if_nametoindex(device);
+	int ifindex = nl_device_index(device);
 
-	if (ifindex == 0 || wire_read_counters(ifindex, counters) < 0)
+	if (ifindex < 0 || wire_read_counters((uint32_t)ifindex, counters) < 0)
 		return 0;
 	return counters[WIRE_DROPPED_NOT_WIRE].packets;
 }

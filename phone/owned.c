@@ -7,6 +7,7 @@
  * /run is a tmpfs: the records vanish with the namespaces at reboot. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>	/* rename */
 #include <string.h>
 #include <time.h>
@@ -32,7 +33,6 @@ static int make_state_dir(void)
 
 int owned_lock(int *fd, struct report *report)
 {
-	struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
 	int error = make_state_dir();
 
 	if (error < 0)
@@ -48,7 +48,7 @@ int owned_lock(int *fd, struct report *report)
 			return report_error(report, -EBUSY, "another yogurt up or down is still running (%s is locked): "
 					    "try again when it has finished", LOCK_FILE);
 		}
-		nanosleep(&pause, NULL);
+		poll(NULL, 0, 50);
 	}
 	return 0;
 }

@@ -101,10 +101,58 @@ static void collect_end(struct end_state *state, struct nl_socket *host, const s
 	close(netns_fd);
 }
 
-static int end_complete(const struct end_state *state)
+/* Whether an address of the end, formatted as status shows it, is on the
+ * device; an end without that family's address matches trivially. */
+static int has_address(const struct end_state *state, int family, const void *address, unsigned prefix)
 {
-	return state->netns_present && state->host_present && state->device_present &&
-	       state->program_count[0] && state->program_count[1] && state->pinned[0] && state->pinned[1];
+	char text[FORMAT_ADDRESS_MAX], expected[FORMAT_ADDRESS_MAX + 4];
+
+	format_string(expected, sizeof(expected), "%s/%u", format_address(text, family, address), prefix);
+	for (size_t index = 0; prefix && index < state->address_count; index++)
+		if (strcmp(state->addresses[index], expected) == 0)
+			return 1;
+	return !prefix;
+}
+
+/* NULL when the live end is what the configuration asks for; else the
+ * first difference, in words. */
+static const char *what_differs(const struct phone_end *end, const struct end_state *state)
+{
+	const struct nl_link_info *host = &state->host, *device = &state->device;
+
+	if (!state->netns_present)
+		return "a namespace is missing";
+	if (!state->host_present || !state->device_present)
+		return "a device is missing";
+	if (host->netkit_primary != 1 || device->netkit_primary != 0 || host->netkit_mode != end->mode ||
+	    host->netkit_policy != NETKIT_DROP || host->netkit_peer_policy != NETKIT_DROP)
+		return "a device is not the configured netkit pair";
+	if (!(host->flags & device->flags & IFF_UP))
+		return "a device is down";
+	if (end->mtu && (host->mtu != end->mtu || device->mtu != end->mtu))
+		return "an MTU differs";
+	if (state->address_count != (size_t)(end->prefix_length != 0) + (end->prefix6_length != 0) ||
+	    !has_address(state, AF_INET, &end->address, end->prefix_length) ||
+	    !has_address(state, AF_INET6, &end->address6, end->prefix6_length))
+		return "the addresses differ";
+	if (!state->program_count[0] || !state->program_count[1] || !state->pinned[0] || !state->pinned[1])
+		return "the wire is not attached and pinned";
+	return NULL;
+}
+
+/* 0 when both ends are as configured; else 1 and "NAMESPACE: what differs". */
+static int phone_difference(const struct phone *phone, const struct end_state states[2], char text[96])
+{
+	for (int side = 0; side < 2; side++) {
+		const char *difference = what_differs(&phone->ends[side], &states[side]);
+
+		if (difference) {
+			format_string(text, 96, "%s: %s", phone->ends[side].netns, difference);
+			return 1;
+		}
+	}
+	text[0] = '\0';
+	return 0;
 }
 
 static const char *policy_name(uint32_t policy)
@@ -267,13 +315,17 @@ int phone_status(const struct topology *topology, int json, int out, struct repo
 		format_print(out, "{\"phones\":[");
 	for (size_t index = 0; index < topology->count; index++) {
 		const struct phone *phone = &topology->phones[index];
-		int complete;
+		char difference[96];
+		int differs;
 
 		collect_end(&states[0], &host, &phone->ends[0]);
 		collect_end(&states[1], &host, &phone->ends[1]);
-		complete = end_complete(&states[0]) && end_complete(&states[1]);
+		differs = phone_difference(phone, states, difference);
 		if (json) {
-			format_print(out, "%s{\"state\":\"%s\",\"ends\":[", index ? "," : "", complete ? "up" : "down");
+			format_print(out, "%s{\"state\":\"%s\",\"matches_config\":%s,\"difference\":",
+				     index ? "," : "", differs ? "down" : "up", differs ? "false" : "true");
+			print_json_string(out, difference);
+			format_write(out, ",\"ends\":[");
 			print_end_json(out, &phone->ends[0], &states[0]);
 			format_write(out, ",");
 			print_end_json(out, &phone->ends[1], &states[1]);
@@ -283,7 +335,8 @@ int phone_status(const struct topology *topology, int json, int out, struct repo
 		format_print(out, "phone %s <-> %s\n", phone->ends[0].netns, phone->ends[1].netns);
 		print_end_text(out, &phone->ends[0], &states[0]);
 		print_end_text(out, &phone->ends[1], &states[1]);
-		format_print(out, "  state: %s\n", complete ? "up" : "down or incomplete");
+		format_print(out, "  state: %s%s\n", differs ? "differs from the config: " : "up, as configured",
+			     difference);
 	}
 	if (json)
 		format_print(out, "]}\n");

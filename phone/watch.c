@@ -3,12 +3,12 @@
  * counters map (the same numbers `yogurt status` shows in total). */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
-#include <net/if.h>
+#include <poll.h>
 
 #include "phone.h"
 #include "../bpf/bpf.h"
 #include "../format/format.h"
+#include "../nl/nl.h"
 
 static void print_delta(int out, const char *device, const struct wire_count *now, const struct wire_count *before)
 {
@@ -22,34 +22,37 @@ static void print_delta(int out, const char *device, const struct wire_count *no
 		     (unsigned long long)(now[WIRE_DROPPED_NO_PAIR].packets - before[WIRE_DROPPED_NO_PAIR].packets));
 }
 
-int phone_watch(const struct topology *topology, unsigned seconds, int out, struct report *report)
+/* Reads the counters of every wire into now; 0 or an error in report. */
+static int read_all(const struct topology *topology, struct wire_count now[PHONE_MAX][2][WIRE_COUNTER_MAX],
+		    struct report *report)
 {
-	struct wire_count before[PHONE_MAX][2][WIRE_COUNTER_MAX], now[WIRE_COUNTER_MAX];
-	struct timespec second = { .tv_sec = 1 };
+	for (size_t index = 0; index < topology->count * 2; index++) {
+		const char *device = topology->phones[index / 2].ends[index % 2].host_device;
+		int ifindex = nl_device_index(device);
+		int error = ifindex < 0 ? ifindex : wire_read_counters((uint32_t)ifindex, now[index / 2][index % 2]);
 
-	for (size_t index = 0; index < topology->count; index++)
-		for (int side = 0; side < 2; side++) {
-			const char *device = topology->phones[index].ends[side].host_device;
-			unsigned int ifindex = if_nametoindex(device);
-			int error = ifindex ? wire_read_counters(ifindex, before[index][side]) : -ENODEV;
-
-			if (error < 0)
-				return report_error(report, error, "no wire to watch on %s: %s (is the phone up?)", device,
-						    error == -ENOENT ? "no program attached" : error_text(-error));
-		}
-	for (unsigned tick = 1; seconds == 0 || tick <= seconds; tick++) {
-		nanosleep(&second, NULL);
-		format_print(out, "watch: second %u\n", tick);
-		for (size_t index = 0; index < topology->count; index++)
-			for (int side = 0; side < 2; side++) {
-				const char *device = topology->phones[index].ends[side].host_device;
-				unsigned int ifindex = if_nametoindex(device);
-
-				if (ifindex == 0 || wire_read_counters(ifindex, now) < 0)
-					return report_error(report, -ENOENT, "the wire on %s is gone", device);
-				print_delta(out, device, now, before[index][side]);
-				memcpy(before[index][side], now, sizeof(now));
-			}
+		if (error < 0)
+			return report_error(report, error, "no wire to watch on %s: %s (is the phone up?)", device,
+					    error == -ENOENT ? "no program attached" : error_text(-error));
 	}
 	return 0;
+}
+
+int phone_watch(const struct topology *topology, unsigned seconds, int out, struct report *report)
+{
+	static struct wire_count before[PHONE_MAX][2][WIRE_COUNTER_MAX], now[PHONE_MAX][2][WIRE_COUNTER_MAX];
+	int error = read_all(topology, before, report);
+
+	for (unsigned tick = 1; error == 0 && (seconds == 0 || tick <= seconds); tick++) {
+		poll(NULL, 0, 1000);
+		error = read_all(topology, now, report);
+		if (error)
+			break;
+		format_print(out, "watch: second %u\n", tick);
+		for (size_t index = 0; index < topology->count * 2; index++)
+			print_delta(out, topology->phones[index / 2].ends[index % 2].host_device, now[index / 2][index % 2],
+				    before[index / 2][index % 2]);
+		memcpy(before, now, sizeof(now));
+	}
+	return error;
 }
