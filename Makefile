@@ -65,6 +65,7 @@ $(BUILD)/yogurt: $(SOURCES) $(HEADERS) bpf/wire_object.S $(BUILD)/wire.embedded.
 	$(MUSL_CC) $(CFLAGS) -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(SOURCES) bpf/wire_object.S $(LDFLAGS)
 
 $(BUILD)/mkcpio: initramfs/mkcpio.c
+	mkdir -p $(BUILD)
 	$(HOST_CC) -O2 $(WARNINGS) -std=gnu11 -o $@ $<
 
 $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
