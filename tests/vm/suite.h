@@ -39,6 +39,11 @@ struct leftovers {
 };
 struct leftovers look_for_leftovers(void);
 
+/* snapshot.c: everything a run could leave behind (namespaces, pins, host
+ * devices) as one text; equal texts before and after: nothing changed. */
+#define SNAPSHOT_SIZE 4096
+void snapshot(char text[SNAPSHOT_SIZE]);
+
 /* Counters of the wire on a host-side device (zeros if none). */
 uint64_t gate_drops(const char *device);
 uint64_t wire_passed(const char *device);
