@@ -208,6 +208,7 @@ int main(void)
 		test_attacks(&suite);
 		test_lifecycle(&suite);
 		test_appliance(&suite);
+		test_config(&suite);
 		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
 	}
 	printf("vmtest: done\n");
