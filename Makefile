@@ -78,7 +78,8 @@ $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $
 	mkdir -p $(BUILD)/tests
 	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(VMTEST_SOURCES) -static
 
-$(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list $(BUILD)/yogurt $(BUILD)/tests/vmtest
+$(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-two.conf $(BUILD)/yogurt \
+                        $(BUILD)/tests/vmtest
 	$(BUILD)/mkcpio $@ - < tests/vm/initramfs.list
 
 deps:

@@ -28,6 +28,9 @@ int run_yogurt(const char *command, char *output, size_t size);
  * makes the child exit 126): to run yogurt under a seccomp filter. */
 int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size);
 
+/* The kernel command line (/proc/cmdline, read once). */
+const char *command_line(void);
+
 int count_lines(const char *text);
 const char *first_line(const char *text, char *line, size_t size);
 int path_exists(const char *path);
@@ -88,5 +91,8 @@ void test_lifecycle(struct suite *suite);	/* phone_tests.c */
 void test_appliance(struct suite *suite);	/* appliance_tests.c */
 void test_no_netkit(struct suite *suite);	/* phone_tests.c */
 void test_config(struct suite *suite);		/* config_tests.c */
+/* The phones PID 1 built from the kernel command line (mode "two"), or that
+ * it refused to build (mode "broken"): config_boot_tests.c */
+void test_config_boot(struct suite *suite, const char *mode);
 
 #endif
