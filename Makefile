@@ -69,6 +69,7 @@ $(BUILD)/yogurt: $(SOURCES) $(HEADERS) bpf/wire_object.S $(BUILD)/wire.embedded.
 	$(LLVM_STRIP) --strip-sections $@
 
 $(BUILD)/mkcpio: initramfs/mkcpio.c
+	mkdir -p $(BUILD)
 	$(HOST_CC) -O2 $(WARNINGS) -std=gnu11 -o $@ $<
 
 $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
@@ -81,7 +82,8 @@ $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $
 	mkdir -p $(BUILD)/tests
 	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(VMTEST_SOURCES) -static
 
-$(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list $(BUILD)/yogurt $(BUILD)/tests/vmtest
+$(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-two.conf $(BUILD)/yogurt \
+                        $(BUILD)/tests/vmtest
 	$(BUILD)/mkcpio $@ - < tests/vm/initramfs.list
 
 deps:

@@ -44,7 +44,7 @@ static int effective_capabilities(uint64_t *set)
 
 int phone_check_capabilities(int needs_bpf, struct report *report)
 {
-	uint64_t set;
+	uint64_t set = 0;	/* always set when read; gcc 12 with LTO cannot tell */
 	int net_admin, sys_admin, bpf;
 
 	/* Without /proc there is nothing to read: let the kernel answer. */

@@ -3,7 +3,6 @@
  * what yogurt made, two runs at once do not trip over each other, and a
  * failure halfway leaves the machine exactly as it was before the run. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -24,58 +23,6 @@
 #include "suite.h"
 #include "format/format.h"
 #include "nl/nl.h"
-
-#define SNAPSHOT_SIZE 4096
-
-/* Everything a run could leave behind, as one comparable text. */
-struct snapshot_walk {
-	char *text;
-	size_t length;
-};
-
-static void add_name(struct snapshot_walk *walk, const char *kind, const char *name)
-{
-	walk->length += format_string(walk->text + walk->length, SNAPSHOT_SIZE - walk->length, "%s %s\n", kind, name);
-}
-
-static int add_link(const struct nl_link_info *link, void *context)
-{
-	add_name(context, "device", link->name);
-	return 0;
-}
-
-static void add_directory(struct snapshot_walk *walk, const char *kind, const char *path, int depth)
-{
-	DIR *directory = opendir(path);
-	struct dirent *entry;
-
-	while (directory && (entry = readdir(directory))) {
-		char child[512];
-
-		if (entry->d_name[0] == '.')
-			continue;
-		format_string(child, sizeof(child), "%s/%s", path, entry->d_name);
-		add_name(walk, kind, child);
-		if (depth > 0)
-			add_directory(walk, kind, child, depth - 1);
-	}
-	if (directory)
-		closedir(directory);
-}
-
-static void snapshot(char text[SNAPSHOT_SIZE])
-{
-	struct snapshot_walk walk = { .text = text };
-	struct nl_socket host;
-
-	text[0] = '\0';
-	add_directory(&walk, "namespace", NETNS_RUN_DIR, 0);
-	add_directory(&walk, "pin", PHONE_PIN_ROOT, 1);
-	if (nl_open(&host) == 0) {
-		nl_link_list(&host, add_link, &walk);
-		nl_close(&host);
-	}
-}
 
 /* Seccomp filters for run_yogurt_prepared: BPF_PROG_LOAD fails as a
  * refusing verifier would make it, or mount fails as on a locked-down

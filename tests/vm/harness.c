@@ -167,24 +167,46 @@ int phone_works(struct suite *suite)
 	return error;
 }
 
+const char *command_line(void)
+{
+	static char text[2048];
+	static int read_already;
+	ssize_t length = -1;
+	int fd;
+
+	if (read_already)
+		return text;
+	read_already = 1;
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		length = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	text[length > 0 ? length : 0] = '\0';
+	return text;
+}
+
+/* The value of `key` (which ends in '=') on the kernel command line, up to
+ * the next space; "" if it is not there. */
+static const char *command_line_word(const char *key, char *value, size_t size)
+{
+	const char *found = strstr(command_line(), key);
+	size_t length = found ? strcspn(found + strlen(key), " \n") : 0;
+
+	if (length >= size)
+		length = size - 1;
+	memcpy(value, found ? found + strlen(key) : "", length);
+	value[length] = '\0';
+	return value;
+}
+
 /* The number after `key` on the kernel command line, 0 if it is not there.
  * vmtest.bench=N: figures instead of tests, with N rounds of `yogurt down`
  * + `yogurt up` (bench.c); vmtest.no_netkit=1: a kernel without netkit. */
 static int command_line_number(const char *key)
 {
-	char command_line[2048];
-	const char *found;
-	ssize_t length = -1;
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	const char *found = strstr(command_line(), key);
 
-	if (fd >= 0) {
-		length = read(fd, command_line, sizeof(command_line) - 1);
-		close(fd);
-	}
-	if (length <= 0)
-		return 0;
-	command_line[length] = '\0';
-	found = strstr(command_line, key);
 	return found ? atoi(found + strlen(key)) : 0;
 }
 
@@ -192,10 +214,19 @@ int main(void)
 {
 	struct suite suite = { 0 };
 	int rounds = command_line_number("vmtest.bench=");
+	char config_mode[32];
 
 	topology_default(&suite.topology);
+	/* vmtest.config=two|broken: what PID 1 made of yogurt.conf= and
+	 * yogurt.phone= on the kernel command line (config_boot_tests.c). */
+	command_line_word("vmtest.config=", config_mode, sizeof(config_mode));
 	if (rounds > 0) {
 		bench(&suite, rounds);
+	} else if (config_mode[0]) {
+		printf("KTAP version 1\n# vmtest on the phones of the kernel command line (vmtest.config=%s)\n",
+		       config_mode);
+		test_config_boot(&suite, config_mode);
+		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
 	} else if (command_line_number("vmtest.no_netkit=")) {
 		printf("KTAP version 1\n# vmtest on a kernel without netkit\n");
 		test_no_netkit(&suite);
@@ -208,6 +239,7 @@ int main(void)
 		test_attacks(&suite);
 		test_lifecycle(&suite);
 		test_appliance(&suite);
+		test_config(&suite);
 		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
 	}
 	printf("vmtest: done\n");

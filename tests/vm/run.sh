@@ -1,7 +1,8 @@
 #!/bin/bash
 # The VM suites: boots build/tests/vm.cpio (yogurt as /init, /bin/vmtest as
-# the init it hands over to) on Debian's netkit kernel (6.12) and on one
-# without netkit (6.1), and passes on the KTAP lines vmtest prints.
+# the init it hands over to) on Debian's netkit kernel (6.12) — the main
+# suite, then phones given on the kernel command line, good and broken — and
+# on one without netkit (6.1), and passes on the KTAP lines vmtest prints.
 # Usage: tests/vm/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,13 +33,35 @@ boot() {
 	return 0
 }
 
+# console_says NAME PATTERN WHAT: a KTAP line for whether the console log of
+# boot NAME holds a line matching PATTERN (grep -E).
+console_says() {
+	if tr -d '\r' <"build/tests/vm-$1.log" | grep -qE "$2"; then
+		echo "ok - $1: $3"
+	else
+		echo "not ok - $1: $3"
+		failed=1
+	fi
+}
+
 boot 6.12 vm
-boot 6.1 vm-6.1 vmtest.no_netkit=1
-# What PID 1 said on the console before handing over, on the kernel without netkit.
-if grep -q '^yogurt: this kernel has no netkit devices: .*CONFIG_NETKIT' build/tests/vm-vm-6.1.log; then
-	echo "ok - vm-6.1: yogurt as PID 1 said in one line that the kernel has no netkit, and booted on"
+# Phones from the kernel command line: two in a file of the image, one inline.
+boot 6.12 vm-config-two vmtest.config=two yogurt.conf=/etc/yogurt-two.conf \
+	yogurt.phone=netns=yogurt-i1,host=ygi1-host,device=ygi1-cont,address=10.52.0.1/24,address=fd52::1/64+netns=yogurt-i2,host=ygi2-host,device=ygi2-cont,address=10.52.0.2/24,address=fd52::2/64
+# A broken phone on the kernel command line: one line from PID 1, nothing built, booted on.
+boot 6.12 vm-config-broken vmtest.config=broken \
+	yogurt.phone=netns=yogurt-x1,host=ygx1-host,device=ygx1-cont,address=10.42.0.300/24+netns=yogurt-x2,host=ygx2-host,device=ygx2-cont,address=10.42.0.2/24
+console_says vm-config-broken '^yogurt: kernel command line: yogurt\.phone: .*"10\.42\.0\.300/24"' \
+	"yogurt as PID 1 named the broken yogurt.phone= address on the console"
+if [[ $(tr -d '\r' <build/tests/vm-vm-config-broken.log | grep -c '^yogurt: ') == 1 ]]; then
+	echo "ok - vm-config-broken: and said nothing else: one line"
 else
-	echo "not ok - vm-6.1: yogurt as PID 1 said in one line that the kernel has no netkit, and booted on"
+	echo "not ok - vm-config-broken: and said nothing else: one line"
+	tr -d '\r' <build/tests/vm-vm-config-broken.log | grep '^yogurt: ' | sed 's/^/# /'
 	failed=1
 fi
+boot 6.1 vm-6.1 vmtest.no_netkit=1
+# What PID 1 said on the console before handing over, on the kernel without netkit.
+console_says vm-6.1 '^yogurt: this kernel has no netkit devices: .*CONFIG_NETKIT' \
+	"yogurt as PID 1 said in one line that the kernel has no netkit, and booted on"
 exit "$failed"

@@ -28,6 +28,9 @@ int run_yogurt(const char *command, char *output, size_t size);
  * makes the child exit 126): to run yogurt under a seccomp filter. */
 int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size);
 
+/* The kernel command line (/proc/cmdline, read once). */
+const char *command_line(void);
+
 int count_lines(const char *text);
 const char *first_line(const char *text, char *line, size_t size);
 int path_exists(const char *path);
@@ -38,6 +41,33 @@ struct leftovers {
 	int namespaces, devices, pins;
 };
 struct leftovers look_for_leftovers(void);
+
+/* snapshot.c: everything a run could leave behind (namespaces, pins, host
+ * devices) as one text; equal texts before and after: nothing changed. */
+#define SNAPSHOT_SIZE 4096
+void snapshot(char text[SNAPSHOT_SIZE]);
+
+/* phones.c: an end as the tests read its config words ("netns=a host=b
+ * device=c address=A/P mtu=N mode=l2", split on any of separators), with
+ * libc's inet_pton rather than yogurt's parser; -EINVAL for words it does
+ * not know. phone_from_words reads both ends of a phone. */
+int end_from_words(struct phone_end *end, const char *words, const char *separators);
+int phone_from_words(struct phone *phone, const char *first, const char *second, const char *separators);
+
+/* Whether every piece of phone is on the machine as configured (namespaces;
+ * both netkit devices of each end with their side, mode, MTU, up; exactly
+ * the configured addresses; both pins), or every piece is gone; ping_across
+ * pings both ways in each family both ends have. 1 if so; otherwise 0 and
+ * the first problem in why. */
+int configured_phone_present(const struct phone *phone, char *why, size_t size);
+int configured_phone_gone(const struct phone *phone, char *why, size_t size);
+int ping_across(const struct phone *phone, char *why, size_t size);
+
+/* The MTU of a device in the namespace netns (NULL: the host's); 0 if it
+ * cannot be read. */
+uint32_t device_mtu(const char *netns, const char *device);
+
+int write_text_file(const char *path, const char *text);
 
 /* Counters of the wire on a host-side device (zeros if none). */
 uint64_t gate_drops(const char *device);
@@ -60,5 +90,9 @@ void test_attacks(struct suite *suite);		/* attack_tests.c */
 void test_lifecycle(struct suite *suite);	/* phone_tests.c */
 void test_appliance(struct suite *suite);	/* appliance_tests.c */
 void test_no_netkit(struct suite *suite);	/* phone_tests.c */
+void test_config(struct suite *suite);		/* config_tests.c */
+/* The phones PID 1 built from the kernel command line (mode "two"), or that
+ * it refused to build (mode "broken"): config_boot_tests.c */
+void test_config_boot(struct suite *suite, const char *mode);
 
 #endif
