@@ -13,6 +13,7 @@
 
 #include "suite.h"
 #include "format/format.h"
+#include "nl/nl.h"
 
 #define OUTPUT_SIZE 8192
 
@@ -193,6 +194,38 @@ static void test_mtu(struct suite *suite)
 	      "yga1-host %u, yga1-cont %u, yga2-host %u, yga2-cont %u", mtus[0], mtus[1], mtus[2], mtus[3]);
 }
 
+/* With B up: status says both phones match; after gamma's host device is
+ * deleted by hand, it names the end that differs (text and JSON). */
+static void test_status_against_config(struct suite *suite)
+{
+	char output[OUTPUT_SIZE], json[OUTPUT_SIZE];
+	struct nl_socket socket;
+	int status, json_status;
+
+	status = run_yogurt("status -c /tmp/b.conf", output, sizeof(output));
+	json_status = run_yogurt("-c /tmp/b.conf status -j", json, sizeof(json));
+	check(suite, status == 0 && occurrences(output, "  state: up, as configured\n") == 2 && json_status == 0 &&
+		     occurrences(json, "\"matches_config\":true") == 2,
+	      "config: status -c B: both phones up, as configured (text and JSON)", "exit %d, %d: %s\n%s", status,
+	      json_status, output, json);
+	if (nl_open(&socket) == 0) {
+		nl_link_delete(&socket, "ygc1-host");
+		nl_close(&socket);
+	}
+	status = run_yogurt("status -c /tmp/b.conf", output, sizeof(output));
+	json_status = run_yogurt("status -j -c /tmp/b.conf", json, sizeof(json));
+	check(suite, status == 0 && occurrences(output, "  state: up, as configured\n") == 1 &&
+		     strstr(output, "  state: differs from the config: yogurt-c1: a device is missing\n") &&
+		     strstr(json, "\"matches_config\":false,\"difference\":\"yogurt-c1: a device is missing\"") &&
+		     occurrences(json, "\"matches_config\":true") == 1,
+	      "config: status -c B after gamma's host device was deleted by hand: gamma differs, alpha matches",
+	      "exit %d: %s\n%s", status, output, json);
+	status = run_yogurt("up -c /tmp/b.conf", output, sizeof(output));
+	json_status = run_yogurt("status -c /tmp/b.conf", json, sizeof(json));
+	check(suite, status == 0 && occurrences(json, "  state: up, as configured\n") == 2,
+	      "config: up -c B repairs gamma; status matches again", "exit %d: %s\n%s", status, output, json);
+}
+
 /* A: alpha and beta. B: alpha kept, beta dropped, gamma added. */
 static void test_converge(struct suite *suite)
 {
@@ -242,6 +275,8 @@ static void test_converge(struct suite *suite)
 	check(suite, status == 0 && count_lines(output) == 2 && occurrences(output, "already up, nothing changed") == 2 &&
 		     strcmp(before, after) == 0,
 	      "config: up -c B again: both phones already up, nothing changed", "exit %d: %s", status, output);
+
+	test_status_against_config(suite);
 
 	status = run_yogurt("down", output, sizeof(output));
 	left = look_for_leftovers();
