@@ -16,24 +16,19 @@
 
 static const char usage[] =
 	"usage: yogurt [-c FILE] [COMMAND]   (no command: up)\n"
+	"Namespaces paired by netkit devices and an eBPF wire no host process can\n"
+	"tap or join. The phones: FILE's, /etc/yogurt.conf's or yogurt-1 <-> yogurt-2.\n"
 	"\n"
-	"Builds yogurt phones: pairs of namespaces, each behind a netkit pair in\n"
-	"blackhole mode, joined by an eBPF wire no host process can tap or join.\n"
-	"\n"
-	"  up [--no-wire]   build or repair the configured phones (--no-wire: attach\n"
-	"                   your own programs)\n"
+	"  up [--no-wire]   build or repair the phones (--no-wire: attach your own)\n"
 	"  down             remove what up made, and nothing else\n"
 	"  status [-j]      the phones as the kernel has them (-j: JSON)\n"
 	"  check            check the configuration, change nothing\n"
-	"  call             ping and TCP both ways across the first phone, and a host\n"
-	"                   injection that must not get through\n"
+	"  call             ping, TCP and a host injection across the first phone\n"
 	"  watch [SECONDS]  each second, what each wire passed and dropped\n"
 	"  attach OBJECT.o --dev IFNAME [--primary SECTION] [--peer SECTION] [--pin DIR]\n"
 	"  detach --dev IFNAME [--pin DIR]\n"
 	"  help [config] | version\n"
 	"\n"
-	"-c FILE: the phones of FILE (see yogurt help config), not /etc/yogurt.conf\n"
-	"or, without it, yogurt-1 10.42.0.1/24 fd42::1/64 <-> yogurt-2 10.42.0.2/24.\n"
 	"As PID 1: mounts, up, then runs yogurt.init= or /sbin/init (see README).\n"
 	"Exit status: 0 success, 1 usage or configuration error, 2 refused by the kernel.\n";
 

@@ -59,7 +59,8 @@ size_t format_string_list(char *buffer, size_t size, const char *format, va_list
 	struct output output = { .buffer = buffer, .size = size };
 
 	for (const char *c = format; *c; c++) {
-		char digits[24], pad = ' ', length_modifier = 0;
+		char digits[24], pad = ' ';
+		size_t argument_size = sizeof(int);	/* of the number: int, long, long long, size_t */
 		const char *text;
 		size_t width = 0;
 		int left = 0, is_signed;
@@ -78,12 +79,12 @@ size_t format_string_list(char *buffer, size_t size, const char *format, va_list
 		while (*c >= '0' && *c <= '9')
 			width = width * 10 + (size_t)(*c++ - '0');
 		if (*c == 'z') {
-			length_modifier = 'z';
+			argument_size = sizeof(size_t);
 			c++;
 		} else if (*c == 'l') {
-			length_modifier = 'l';
+			argument_size = sizeof(long);
 			if (*++c == 'l') {
-				length_modifier = 'L';
+				argument_size = sizeof(long long);
 				c++;
 			}
 		}
@@ -118,12 +119,10 @@ size_t format_string_list(char *buffer, size_t size, const char *format, va_list
 			continue;
 		}
 		is_signed = *c == 'd' || *c == 'i';
-		if (length_modifier == 'L')
+		/* Arguments of one size travel alike: long is read as int where
+		 * both are 32 bits, as long long where both are 64. */
+		if (argument_size == sizeof(long long))
 			value = is_signed ? (uint64_t)va_arg(arguments, long long) : va_arg(arguments, unsigned long long);
-		else if (length_modifier == 'l')
-			value = is_signed ? (uint64_t)va_arg(arguments, long) : va_arg(arguments, unsigned long);
-		else if (length_modifier == 'z')
-			value = va_arg(arguments, size_t);
 		else
 			value = is_signed ? (uint64_t)(int64_t)va_arg(arguments, int) : va_arg(arguments, unsigned int);
 		if (is_signed && (int64_t)value < 0)

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "nl.h"
+#include "../syscalls/syscalls.h"
 #include "internal.h"
 
 #ifndef SOL_NETLINK
@@ -18,9 +19,9 @@ static int route_socket_open(void)
 	int on = 1;
 	int fd, err;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	fd = sys_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* Extended ACK: the kernel explains its refusals in words.
 	 * Capped ACK: an error quotes only our header, not the whole request. */
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on)) < 0 ||

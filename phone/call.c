@@ -21,6 +21,7 @@ struct call {
 	int out;
 	const struct phone *phone;
 	int netns[2];
+	int family;		/* of TCP and the injection: IPv4 if the phone has it */
 	int step, passed;
 };
 
@@ -72,7 +73,7 @@ static void talk(struct call *call, int from)
 
 	length = format_string(message, sizeof(message), "hello %s, this is %s on the yogurt phone",
 			       target->netns, source->netns);
-	probe_endpoint(&endpoint, AF_INET, &target->address, CALL_TCP_PORT);
+	probe_endpoint(&endpoint, call->family, end_address(target, call->family), CALL_TCP_PORT);
 	error = listener = probe_tcp_listen(call->netns[!from], &endpoint);
 	if (error >= 0)
 		error = client = probe_tcp_connect(call->netns[from], &endpoint, CALL_TIMEOUT_MS);
@@ -114,8 +115,8 @@ static void barge_in(struct call *call)
 	int listener, error, got = -ETIMEDOUT;
 	char received[64];
 
-	probe_endpoint(&from, AF_INET, &spoofed->address, CALL_UDP_PORT);
-	probe_endpoint(&to, AF_INET, &target->address, CALL_UDP_PORT);
+	probe_endpoint(&from, call->family, end_address(spoofed, call->family), CALL_UDP_PORT);
+	probe_endpoint(&to, call->family, end_address(target, call->family), CALL_UDP_PORT);
 	error = listener = probe_udp_bind(call->netns[1], &to);
 	if (error >= 0)
 		error = probe_inject_udp(-1, target->host_device, &from, &to, payload, sizeof(payload));
@@ -156,12 +157,13 @@ int phone_call(const struct topology *topology, int out, struct report *report)
 		}
 	}
 	format_print(out, "call: %s <-> %s\n", call.phone->ends[0].netns, call.phone->ends[1].netns);
-	ping(&call, 0, AF_INET);
-	ping(&call, 1, AF_INET);
-	if (call.phone->ends[0].prefix6_length && call.phone->ends[1].prefix6_length) {
-		ping(&call, 0, AF_INET6);
-		ping(&call, 1, AF_INET6);
-	}
+	/* Both ends have the same families: the configuration says so. */
+	call.family = call.phone->ends[0].prefix_length ? AF_INET : AF_INET6;
+	for (int family = 0; family < 2; family++)
+		if (family ? call.phone->ends[0].prefix6_length : call.phone->ends[0].prefix_length) {
+			ping(&call, 0, family ? AF_INET6 : AF_INET);
+			ping(&call, 1, family ? AF_INET6 : AF_INET);
+		}
 	talk(&call, 0);
 	talk(&call, 1);
 	barge_in(&call);

@@ -60,8 +60,8 @@ int probe_socket(int netns_fd, int domain, int type, int protocol)
 			return error;
 		}
 	}
-	fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-	error = fd < 0 ? -errno : 0;
+	fd = sys_socket(domain, type, protocol);
+	error = fd < 0 ? fd : 0;
 	if (home >= 0) {
 		if (netns_enter(home) < 0) {
 			/* Stranded in the wrong namespace: nothing later is safe. */
@@ -235,12 +235,11 @@ int probe_tcp_connect(int netns_fd, const union probe_address *endpoint, int tim
 
 int probe_tcp_accept(int listener, int timeout_ms)
 {
-	int error = wait_for(listener, POLLIN, timeout_ms), fd;
+	int error = wait_for(listener, POLLIN, timeout_ms);
 
 	if (error < 0)
 		return error;
-	fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	return fd < 0 ? -errno : fd;
+	return sys_accept4(listener, SOCK_NONBLOCK);
 }
 
 int probe_udp_bind(int netns_fd, const union probe_address *endpoint)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <linux/reboot.h>
 #include <linux/stat.h>
@@ -72,4 +73,14 @@ int sys_statx(int fd, const char *path, uint64_t *inode, uint64_t *size)
 	if (error == 0 && size)
 		*size = facts.stx_size;
 	return error;
+}
+
+int sys_socket(int domain, int type, int protocol)
+{
+	return (int)result(syscall(SYS_socket, domain, type | SOCK_CLOEXEC, protocol));
+}
+
+int sys_accept4(int fd, int flags)
+{
+	return (int)result(syscall(SYS_accept4, fd, NULL, NULL, flags | SOCK_CLOEXEC));
 }

@@ -42,6 +42,11 @@ int sys_finit_module(int fd, const char *arguments, int flags);
  * these two: musl's stat() carries half a kilobyte of struct conversion. */
 int sys_statx(int fd, const char *path, uint64_t *inode, uint64_t *size);
 
+/* socket(2) and accept4(2), always with SOCK_CLOEXEC added: musl's carry
+ * fallbacks for kernels older than 2.6.28 that yogurt never meets. */
+int sys_socket(int domain, int type, int protocol);
+int sys_accept4(int fd, int flags);
+
 /* getrandom(2): fills len bytes (len <= 256 never returns short). */
 long sys_getrandom(void *buffer, size_t len, unsigned int flags);
 

@@ -1141,11 +1141,15 @@ static int break_maps_without_types(struct image *image)
 	Elf64_Shdr names = image_section(image, image_header(image).e_shstrndx);
 	Elf64_Shdr section;
 
-	if (text < 0 || other < 0)
+	if (text < 0)
 		return -1;
 	memcpy(image->bytes + names.sh_offset + image_section(image, text).sh_name, ".maps", 5);
+	/* The embedded object has no .BTF; an object with one hides it
+	 * under the name of .llvm_addrsig. */
 	if (types < 0)
 		return 0;
+	if (other < 0)
+		return -1;
 	section = image_section(image, types);
 	section.sh_name = image_section(image, other).sh_name;
 	image_set_section(image, types, &section);

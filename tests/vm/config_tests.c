@@ -249,6 +249,12 @@ static void test_converge(struct suite *suite)
 	      "%s", why);
 	check(suite, ping_across(&phone_beta, why, sizeof(why)),
 	      "config: IPv6-only phone beta carries ping6 both ways", "%s", why);
+	write_config("/tmp/beta.conf", a + 1, 1);
+	status = run_yogurt("call -c /tmp/beta.conf", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "ICMPv6 echo yogurt-b1 -> yogurt-b2") && !strstr(output, "ICMP echo") &&
+		     strstr(output, "TCP yogurt-b2 -> yogurt-b1") && strstr(output, "the gate dropped it"),
+	      "config: call across the IPv6-only phone: ICMPv6, TCP and the host injection over IPv6", "exit %d: %s",
+	      status, output);
 	test_mtu(suite);
 
 	alpha_ifindex[0] = if_nametoindex("yga1-host");
