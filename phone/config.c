@@ -8,7 +8,6 @@
  * address parsers: strtoul and inet_pton would bring kilobytes of musl. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
 
