@@ -115,39 +115,48 @@ static int has_address(const struct end_state *state, int family, const void *ad
 }
 
 /* NULL when the live end is what the configuration asks for; else the
- * first difference, in words. */
-static const char *what_differs(const struct phone_end *end, const struct end_state *state)
+ * first difference, in words about *what (the namespace or a device). */
+static const char *what_differs(const struct phone_end *end, const struct end_state *state, const char **what)
 {
 	const struct nl_link_info *host = &state->host, *device = &state->device;
 
+	*what = "the namespace";
 	if (!state->netns_present)
-		return "a namespace is missing";
-	if (!state->host_present || !state->device_present)
-		return "a device is missing";
-	if (host->netkit_primary != 1 || device->netkit_primary != 0 || host->netkit_mode != end->mode ||
-	    host->netkit_policy != NETKIT_DROP || host->netkit_peer_policy != NETKIT_DROP)
-		return "a device is not the configured netkit pair";
-	if (!(host->flags & device->flags & IFF_UP))
-		return "a device is down";
-	if (end->mtu && (host->mtu != end->mtu || device->mtu != end->mtu))
-		return "an MTU differs";
+		return "is missing";
+	*what = end->host_device;
+	if (!state->host_present)
+		return "is missing";
+	if (host->netkit_primary != 1 || host->netkit_mode != end->mode || host->netkit_policy != NETKIT_DROP ||
+	    host->netkit_peer_policy != NETKIT_DROP)
+		return "is not the configured netkit device";
+	if (!(host->flags & IFF_UP))
+		return "is down";
+	if (end->mtu && host->mtu != end->mtu)
+		return "has another MTU";
+	if (!state->program_count[0] || !state->program_count[1] || !state->pinned[0] || !state->pinned[1])
+		return "has no wire attached and pinned";
+	*what = end->device;
+	if (!state->device_present)
+		return "is missing";
+	if (device->netkit_primary != 0 || !(device->flags & IFF_UP))
+		return "is not the configured netkit peer, up";
+	if (end->mtu && device->mtu != end->mtu)
+		return "has another MTU";
 	if (state->address_count != (size_t)(end->prefix_length != 0) + (end->prefix6_length != 0) ||
 	    !has_address(state, AF_INET, &end->address, end->prefix_length) ||
 	    !has_address(state, AF_INET6, &end->address6, end->prefix6_length))
-		return "the addresses differ";
-	if (!state->program_count[0] || !state->program_count[1] || !state->pinned[0] || !state->pinned[1])
-		return "the wire is not attached and pinned";
+		return "has other addresses";
 	return NULL;
 }
 
-/* 0 when both ends are as configured; else 1 and "NAMESPACE: what differs". */
-static int phone_difference(const struct phone *phone, const struct end_state states[2], char text[96])
+/* 0 when both ends are as configured; else 1 and "NAMESPACE: WHAT differs". */
+static int phone_difference(const struct phone *phone, const struct end_state states[2], char text[128])
 {
 	for (int side = 0; side < 2; side++) {
-		const char *difference = what_differs(&phone->ends[side], &states[side]);
+		const char *what, *difference = what_differs(&phone->ends[side], &states[side], &what);
 
 		if (difference) {
-			format_string(text, 96, "%s: %s", phone->ends[side].netns, difference);
+			format_string(text, 128, "%s: %s %s", phone->ends[side].netns, what, difference);
 			return 1;
 		}
 	}
@@ -315,7 +324,7 @@ int phone_status(const struct topology *topology, int json, int out, struct repo
 		format_print(out, "{\"phones\":[");
 	for (size_t index = 0; index < topology->count; index++) {
 		const struct phone *phone = &topology->phones[index];
-		char difference[96];
+		char difference[128];
 		int differs;
 
 		collect_end(&states[0], &host, &phone->ends[0]);

@@ -215,8 +215,8 @@ static void test_status_against_config(struct suite *suite)
 	status = run_yogurt("status -c /tmp/b.conf", output, sizeof(output));
 	json_status = run_yogurt("status -j -c /tmp/b.conf", json, sizeof(json));
 	check(suite, status == 0 && occurrences(output, "  state: up, as configured\n") == 1 &&
-		     strstr(output, "  state: differs from the config: yogurt-c1: a device is missing\n") &&
-		     strstr(json, "\"matches_config\":false,\"difference\":\"yogurt-c1: a device is missing\"") &&
+		     strstr(output, "  state: differs from the config: yogurt-c1: ygc1-host is missing\n") &&
+		     strstr(json, "\"matches_config\":false,\"difference\":\"yogurt-c1: ygc1-host is missing\"") &&
 		     occurrences(json, "\"matches_config\":true") == 1,
 	      "config: status -c B after gamma's host device was deleted by hand: gamma differs, alpha matches",
 	      "exit %d: %s\n%s", status, output, json);
