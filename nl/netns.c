@@ -42,7 +42,7 @@ static int netns_path(char *path, size_t size, const char *name)
 {
 	int len;
 
-	if (!name || name[0] == '\0' || strchr(name, '/') ||
+	if (!name || name[0] == '\0' || memchr(name, '/', strlen(name)) ||
 	    strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
 	    strnlen(name, NETNS_NAME_MAX) >= NETNS_NAME_MAX)
 		return -EINVAL;

@@ -129,18 +129,11 @@ static void barge_in(struct call *call)
 	after = dropped_at(target->host_device);
 	if (listener >= 0)
 		close(listener);
-	if (error < 0)
-		step(call, 0, "host injection towards %s on %s: could not try: %s", target->netns, target->host_device,
-		     error_text(-error));
-	else if (got >= 0)
-		step(call, 0, "host injection towards %s on %s: DELIVERED, the gate is open", target->netns,
-		     target->host_device);
-	else if (after <= before)
-		step(call, 0, "host injection towards %s on %s: not delivered, but the gate did not count it", target->netns,
-		     target->host_device);
-	else
-		step(call, 1, "host injection towards %s on %s: not delivered, the gate dropped it (drops: %llu -> %llu)",
-		     target->netns, target->host_device, (unsigned long long)before, (unsigned long long)after);
+	step(call, error >= 0 && got < 0 && after > before, "host injection towards %s on %s: %s%s (drops: %llu -> %llu)",
+	     target->netns, target->host_device,
+	     error < 0 ? "could not try: " : got >= 0 ? "DELIVERED, the gate is open" : after <= before ?
+	     "not delivered, but the gate did not count it" : "not delivered, the gate dropped it",
+	     error < 0 ? error_text(-error) : "", (unsigned long long)before, (unsigned long long)after);
 }
 
 int phone_call(const struct topology *topology, int out, struct report *report)

@@ -28,7 +28,7 @@ static int effective_capabilities(uint64_t *set)
 		return -EIO;
 	text[length] = '\0';
 	for (line = text; *line && strncmp(line, "CapEff:\t", 8) != 0;) {
-		line = strchr(line, '\n');
+		line = memchr(line, '\n', strlen(line));
 		line = line ? line + 1 : "";
 	}
 	if (!*line)

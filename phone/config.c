@@ -54,15 +54,22 @@ struct parser {
 
 #define parse_error(parser, ...) config_error((parser)->report, &(parser)->at, __VA_ARGS__)
 
+static int is_one_of(char c, const char *separators)
+{
+	while (*separators && *separators != c)
+		separators++;
+	return *separators != '\0';
+}
+
 /* Takes the next word of *rest, skipping separators; 0 when none is left. */
 static int next_token(struct token *rest, const char *separators, struct token *token)
 {
-	while (rest->length && strchr(separators, *rest->text)) {
+	while (rest->length && is_one_of(*rest->text, separators)) {
 		rest->text++;
 		rest->length--;
 	}
 	token->text = rest->text;
-	while (rest->length && !strchr(separators, *rest->text)) {
+	while (rest->length && !is_one_of(*rest->text, separators)) {
 		rest->text++;
 		rest->length--;
 	}
@@ -337,7 +344,7 @@ static int parse_line(struct parser *parser, struct token line)
 	for (size_t index = 0; index < line.length; index++) {
 		if (line.text[index] == '\r')
 			line.length = index;
-		else if (line.text[index] == '#' && (index == 0 || strchr(" \t", line.text[index - 1])))
+		else if (line.text[index] == '#' && (index == 0 || is_one_of(line.text[index - 1], " \t")))
 			line.length = index;
 	}
 	if (!next_token(&line, " \t", &word))
