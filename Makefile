@@ -10,7 +10,7 @@ BUILD         := build
 MUSL_CC       ?= musl-gcc
 BPF_CC        ?= clang
 HOST_CC       ?= gcc
-LLVM_STRIP     ?= llvm-strip
+LLVM_STRIP    ?= llvm-strip
 KERNEL_SERIES ?= 6.12
 
 # musl does not ship the kernel's uAPI headers: borrow Debian's, and only those.
