@@ -228,6 +228,54 @@ check_yogurt_commands() {
 	fi
 }
 
+# expect_yogurt NAME STATUS TEXT ARGUMENTS...: yogurt ARGUMENTS exits with
+# STATUS, and TEXT is in its stdout (STATUS 0) or is its one stderr line's.
+expect_yogurt() {
+	local name=$1 expected=$2 text=$3 ok=1
+	shift 3
+	run_yogurt "$@"
+	((status == expected)) || ok=0
+	if ((expected == 0)); then
+		[[ $stdout_text == *"$text"* && -z $stderr_text ]] || ok=0
+	else
+		[[ $stderr_text == *"$text"* && $stderr_lines == 1 ]] || ok=0
+	fi
+	if ((ok)); then
+		pass "$name"
+	else
+		fail "$name (exit $status)"
+		comment_lines "$OUT/yogurt.stdout" 5
+		comment_lines "$OUT/yogurt.stderr" 5
+	fi
+}
+
+# The configuration from the command line: nothing of it needs netkit.
+check_yogurt_config() {
+	local good=$OUT/good.conf bad=$OUT/bad.conf
+	printf '%s\n' 'phone a' \
+		'end netns=ya1 host=ya1-host device=ya1-cont address=10.60.0.1/24' \
+		'end netns=ya2 host=ya2-host device=ya2-cont address=10.60.0.2/24' \
+		'phone b # IPv6 only' \
+		'end netns=yb1 host=yb1-host device=yb1-cont address=fd60::1/64 mtu=1400' \
+		'end netns=yb2 host=yb2-host device=yb2-cont address=fd60::2/64 mtu=1400' >"$good"
+	sed 's|10.60.0.2/24|10.60.0.300/24|' "$good" >"$bad"
+	expect_yogurt "yogurt help config: the format on stdout" 0 'phone [NAME]' help config
+	expect_yogurt "yogurt check -c: two phones, nothing wrong" 0 'check: 2 phones, nothing wrong' check -c "$good"
+	expect_yogurt "yogurt -c FILE check: -c before the command" 0 'check: phone b: yb1 <-> yb2' -c "$good" check
+	expect_yogurt "yogurt check -c a broken file: exit 1, file, line and word" 1 \
+		"yogurt: $bad:3: \"10.60.0.300/24\" is not an IPv4 or IPv6 address" check -c "$bad"
+	expect_yogurt "yogurt up -c a broken file: exit 1, the same line" 1 "$bad:3: " up -c "$bad"
+	if [[ -z $(leftovers) ]]; then
+		pass "yogurt up -c a broken file leaves nothing behind"
+	else
+		fail "yogurt up -c a broken file leaves nothing behind"
+	fi
+	expect_yogurt "yogurt check -c a missing file: exit 1, cannot open" 1 "cannot open $OUT/missing.conf" \
+		check -c "$OUT/missing.conf"
+	expect_yogurt "yogurt check -c without a file: exit 1" 1 '-c needs a file name' check -c
+	expect_yogurt "yogurt help nonsense: exit 1" 1 'unexpected argument "nonsense"' help nonsense
+}
+
 # run_yogurt_as WRAPPER... -- ARGUMENTS...: run_yogurt under setpriv/unshare.
 run_yogurt_as() {
 	local wrapper=()
@@ -274,6 +322,7 @@ check_yogurt_capabilities() {
 if [[ -x build/yogurt ]]; then
 	check_yogurt_up
 	check_yogurt_commands
+	check_yogurt_config
 	check_yogurt_capabilities
 else
 	fail "build/yogurt exists (run make build/yogurt first)"
