@@ -81,17 +81,9 @@ static void option(const char *command_line, const char *key, char *value, size_
 
 static void read_options(struct boot_options *options)
 {
-	ssize_t length = -1;
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-
 	memset(options, 0, sizeof(*options));
-	if (fd >= 0) {
-		length = read(fd, options->command_line, sizeof(options->command_line) - 1);
-		close(fd);
-	}
-	if (length <= 0)
+	if (format_read_file("/proc/cmdline", options->command_line, sizeof(options->command_line)) <= 0)
 		return;
-	options->command_line[length] = '\0';
 	option(options->command_line, "yogurt.init=", options->init, sizeof(options->init));
 	option(options->command_line, "yogurt.mode=", options->mode, sizeof(options->mode));
 	option(options->command_line, "yogurt.strict=", options->strict, sizeof(options->strict));

@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
 #include "bpf.h"
 #include "../syscalls/syscalls.h"
+#include "../format/format.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
 
@@ -137,16 +137,10 @@ int bpf_possible_cpus(void)
 {
 	char text[256];
 	int highest = -1;
-	ssize_t length;
-	int fd = open("/sys/devices/system/cpu/possible", O_RDONLY | O_CLOEXEC);
+	long length = format_read_file("/sys/devices/system/cpu/possible", text, sizeof(text));
 
-	if (fd < 0)
-		return -errno;
-	length = read(fd, text, sizeof(text) - 1);
-	close(fd);
 	if (length <= 0)
-		return -EINVAL;
-	text[length] = '\0';
+		return length < 0 ? (int)length : -EINVAL;
 	for (char *c = text; *c;) {
 		int number = 0, digits = 0;
 

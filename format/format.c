@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include "format.h"
@@ -198,6 +199,21 @@ static int longest_zero_run(const uint16_t groups[8], int *run_length)
 	}
 	*run_length = best_length;
 	return best;
+}
+
+long format_read_file(const char *path, char *text, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t length;
+
+	if (fd < 0)
+		return -errno;
+	length = read(fd, text, size - 1);
+	if (length < 0)
+		length = -errno;
+	close(fd);
+	text[length > 0 ? length : 0] = '\0';
+	return length;
 }
 
 const char *format_address(char buffer[FORMAT_ADDRESS_MAX], int family, const void *address)

@@ -1,5 +1,6 @@
-/* format — printf-style formatting for the handful of conversions yogurt
- * uses: %s %c %d %i %u %x with flags '-' and '0', a width, and the length
+/* format — text in and out: error words, addresses, small /proc and /sys
+ * files read whole, and printf-style formatting for the handful of
+ * conversions yogurt uses: %s %c %d %i %u %x with flags '-' and '0', a width, and the length
  * modifiers l, ll and z; %% too. musl's printf brings a floating-point
  * formatter along that would cost an eighth of the 64 KiB binary.
  * The format attributes let the compiler check every call. */
@@ -27,6 +28,11 @@ void format_print(int fd, const char *format, ...)
 
 /* Writes text, of any length, as it is. */
 void format_write(int fd, const char *text);
+
+/* Reads a small file of /proc or /sys (one read(2) is all they need) into
+ * text, at most size - 1 bytes, and ends it with a NUL. Returns its length
+ * (maybe 0) or a negative errno. */
+long format_read_file(const char *path, char *text, size_t size);
 
 /* The words for an errno value, in libc's wording, for the errors yogurt
  * meets ("error N" for the rest): musl's strerror table is 2 KiB of the

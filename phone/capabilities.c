@@ -1,11 +1,11 @@
 /* capabilities.c — say up front which capabilities are missing, instead of
  * failing halfway with a bare EPERM from whichever call came first. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "phone.h"
+#include "../format/format.h"
 
 /* Bits of CapEff (include/uapi/linux/capability.h). */
 #define CAPABILITY_NET_ADMIN 12
@@ -17,16 +17,10 @@ static int effective_capabilities(uint64_t *set)
 {
 	char text[4096];
 	const char *line;
-	ssize_t length;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	long length = format_read_file("/proc/self/status", text, sizeof(text));
 
-	if (fd < 0)
-		return -errno;
-	length = read(fd, text, sizeof(text) - 1);
-	close(fd);
 	if (length <= 0)
-		return -EIO;
-	text[length] = '\0';
+		return length < 0 ? (int)length : -EIO;
 	for (line = text; *line && strncmp(line, "CapEff:\t", 8) != 0;) {
 		line = memchr(line, '\n', strlen(line));
 		line = line ? line + 1 : "";
