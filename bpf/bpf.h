@@ -288,4 +288,8 @@ int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t targe
  * when no wire program is attached there. */
 int wire_read_counters(uint32_t host_ifindex, struct wire_count counters[WIRE_COUNTER_MAX]);
 
+/* The same for a primary program already known by its id (for callers that
+ * have queried the device themselves); -ENOENT if it is not the wire. */
+int wire_read_program_counters(uint32_t program_id, struct wire_count counters[WIRE_COUNTER_MAX]);
+
 #endif

@@ -118,16 +118,20 @@ static int counters_map(uint32_t program_id)
 int wire_read_counters(uint32_t host_ifindex, struct wire_count counters[WIRE_COUNTER_MAX])
 {
 	uint32_t ids[4], count = 0;
-	struct wire_count *per_cpu;
-	int cpus, fd, error;
+	int error = bpf_netkit_query(host_ifindex, BPF_NETKIT_PRIMARY, ids, 4, &count);
 
-	memset(counters, 0, WIRE_COUNTER_MAX * sizeof(*counters));
-	error = bpf_netkit_query(host_ifindex, BPF_NETKIT_PRIMARY, ids, 4, &count);
 	if (error < 0)
 		return error;
-	if (count == 0)
-		return -ENOENT;
-	fd = counters_map(ids[0]);
+	return count ? wire_read_program_counters(ids[0], counters) : -ENOENT;
+}
+
+int wire_read_program_counters(uint32_t program_id, struct wire_count counters[WIRE_COUNTER_MAX])
+{
+	struct wire_count *per_cpu;
+	int cpus, error = 0;
+	int fd = counters_map(program_id);
+
+	memset(counters, 0, WIRE_COUNTER_MAX * sizeof(*counters));
 	if (fd < 0)
 		return fd;
 	cpus = bpf_possible_cpus();

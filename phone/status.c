@@ -71,7 +71,9 @@ static void collect_programs(struct end_state *state, uint32_t ifindex)
 				format_string(program->tag + 2 * byte, 3, "%02x", info.tag[byte]);
 		}
 	}
-	state->has_counters = wire_read_counters(ifindex, state->counters) == 0;
+	/* The first primary program is the wire's, if any: its counters. */
+	state->has_counters = state->program_count[0] &&
+			      wire_read_program_counters(state->programs[0][0].id, state->counters) == 0;
 }
 
 static void collect_end(struct end_state *state, struct nl_socket *host, const struct phone_end *end)
