@@ -18,6 +18,7 @@
 #define LINE_MAX_BYTES 1024
 #define FILE_MAX_BYTES 65536
 #define QUOTE_MAX 84
+#define SPACES " \t\r"		/* '\r': CRLF files read the same */
 #define COMMAND_LINE_SOURCE "kernel command line: yogurt.phone"
 
 const char config_help[] =
@@ -326,10 +327,10 @@ static int parse_phone_line(struct parser *parser, struct token rest)
 
 	if (!error)
 		error = start_phone(parser);
-	if (error || !next_token(&rest, " \t", &name))
+	if (error || !next_token(&rest, SPACES, &name))
 		return error;
 	error = parse_name(parser, parser->phone->name, name, 0, "phone");
-	if (!error && next_token(&rest, " \t", &name))
+	if (!error && next_token(&rest, SPACES, &name))
 		return parse_error(parser, "unexpected \"%s\" after the phone's name", quote(quoted, name));
 	return error;
 }
@@ -339,15 +340,11 @@ static int parse_line(struct parser *parser, struct token line)
 	struct token word;
 	char quoted[QUOTE_MAX];
 
-	/* '#' starts a comment at the start of a line or after a space; a
-	 * trailing '\r' (CRLF files) counts as a space. */
-	for (size_t index = 0; index < line.length; index++) {
-		if (line.text[index] == '\r')
+	/* '#' starts a comment at the start of a line or after a space. */
+	for (size_t index = 0; index < line.length; index++)
+		if (line.text[index] == '#' && (index == 0 || is_one_of(line.text[index - 1], SPACES)))
 			line.length = index;
-		else if (line.text[index] == '#' && (index == 0 || is_one_of(line.text[index - 1], " \t")))
-			line.length = index;
-	}
-	if (!next_token(&line, " \t", &word))
+	if (!next_token(&line, SPACES, &word))
 		return 0;
 	if (token_is(word, "phone"))
 		return parse_phone_line(parser, line);
@@ -358,7 +355,7 @@ static int parse_line(struct parser *parser, struct token line)
 		return parse_error(parser, "an end line before any phone line");
 	if (parser->ends == 2)
 		return parse_error(parser, "a third end line for the phone of line %u", parser->phone_line);
-	return parse_end(parser, line, " \t");
+	return parse_end(parser, line, SPACES);
 }
 
 /* Adds the phones of a whole text to the topology. */
