@@ -27,21 +27,31 @@ WARNINGS      := -Wall -Wextra -Werror -Wno-format-truncation
 # jump threading (it copies blocks to save a branch).
 CFLAGS        := -std=gnu11 -Oz -fno-pie $(WARNINGS) -I. -DYOGURT_VERSION='"$(VERSION)"' \
                  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
-                 -fno-stack-protector -flto=auto -flto-partition=one -mno-sse -fno-optimize-sibling-calls \
-                 -fno-inline-functions-called-once -fno-thread-jumps -idirafter $(UAPI)
+                 -fno-stack-protector -flto=auto -flto-partition=one -mno-sse \
+                 -fno-optimize-sibling-calls -fno-inline-functions-called-once -fno-thread-jumps \
+                 -idirafter $(UAPI)
 # No page-aligned code segment, no padding before the data segment (it only
 # needs to be congruent to its address, not aligned in the file), no build-id:
 # kilobytes that a 64 KiB budget misses.
 LDFLAGS       := -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro \
                  -Wl,-z,common-page-size=64 -Wl,--build-id=none
-HOST_CFLAGS   := -std=gnu11 -g -O1 $(WARNINGS) -I. -fsanitize=address,undefined -fno-omit-frame-pointer
+# The host tests and fuzzers (tests/host/*.sh take these, through
+# `make print-NAME`: one set of flags for every test program).
+HOST_CFLAGS   := -std=gnu11 -g -O1 $(WARNINGS) -I. -idirafter $(UAPI) \
+                 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
+                 -idirafter $(UAPI)
 BPF_CFLAGS    := -target bpf -O2 -g -Wall -Wextra -Werror -idirafter $(UAPI)
 
-LIBRARY_SOURCES := $(wildcard format/*.c syscalls/*.c nl/*.c phone/*.c) \
-                   bpf/elf.c bpf/btf.c bpf/object.c bpf/maps.c bpf/program.c bpf/load.c bpf/kernel.c \
-                   bpf/memory.c bpf/wire.c
+# Every C file of a layer directory belongs to it; the BPF programs
+# (*.bpf.c) are built by clang for the kernel, not linked.
+LIBRARY_SOURCES := $(filter-out %.bpf.c,$(wildcard format/*.c syscalls/*.c nl/*.c phone/*.c \
+                   bpf/*.c))
 SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
-HEADERS       := $(wildcard *.h */*.h tests/vm/*.h)
+# The generic loader without the wire (which needs the embedded object).
+LOADER_SOURCES := $(filter-out bpf/wire.c,$(filter bpf/%,$(LIBRARY_SOURCES))) format/format.c \
+                  syscalls/syscalls.c
+HEADERS       := $(wildcard *.h */*.h tests/*.h tests/vm/*.h)
 
 .PHONY: all deps run test bench clean
 all: $(BUILD)/yogurt $(BUILD)/initramfs.cpio
@@ -59,13 +69,15 @@ $(BUILD)/wire.bpf.o: bpf/wire.bpf.c bpf/wire.h | $(UAPI)
 # BTF would only put source lines into a verifier log of our own, tested
 # program; `yogurt attach build/wire.bpf.o` loads it with them.
 $(BUILD)/wire.embedded.o: $(BUILD)/wire.bpf.o Makefile
-	$(LLVM_STRIP) --strip-debug --discard-all --remove-section=.llvm_addrsig --remove-section=.BTF --remove-section=.rel.BTF \
+	$(LLVM_STRIP) --strip-debug --discard-all --remove-section=.llvm_addrsig \
+		--remove-section=.BTF --remove-section=.rel.BTF \
 		--remove-section=.BTF.ext --remove-section=.rel.BTF.ext -o $@ $<
 
 # The kernel loads a program by its program headers alone: the section
 # headers (a kilobyte) go too.
 $(BUILD)/yogurt: $(SOURCES) $(HEADERS) bpf/wire_object.S $(BUILD)/wire.embedded.o | $(UAPI)
-	$(MUSL_CC) $(CFLAGS) -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(SOURCES) bpf/wire_object.S $(LDFLAGS)
+	$(MUSL_CC) $(CFLAGS) -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(SOURCES) \
+		bpf/wire_object.S $(LDFLAGS)
 	$(LLVM_STRIP) --strip-sections $@
 
 $(BUILD)/mkcpio: initramfs/mkcpio.c
@@ -76,14 +88,15 @@ $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
 	$(BUILD)/mkcpio $@ - < initramfs/yogurt.list
 
 # The VM test image: yogurt as /init hands over to the test driver.
-VMTEST_SOURCES := $(wildcard tests/vm/*.c) $(LIBRARY_SOURCES) bpf/wire_object.S
+VMTEST_SOURCES := $(wildcard tests/vm/*.c) tests/ktap.c $(LIBRARY_SOURCES) bpf/wire_object.S
 
 $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $(UAPI)
 	mkdir -p $(BUILD)/tests
-	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(VMTEST_SOURCES) -static
+	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ \
+		$(VMTEST_SOURCES) -static
 
-$(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-two.conf $(BUILD)/yogurt \
-                        $(BUILD)/tests/vmtest
+$(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-two.conf \
+                        $(BUILD)/yogurt $(BUILD)/tests/vmtest
 	$(BUILD)/mkcpio $@ - < tests/vm/initramfs.list
 
 deps:
@@ -103,3 +116,7 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD)
+
+# For the test scripts: `make -s print-HOST_CFLAGS` prints that variable.
+print-%:
+	@echo $($*)

@@ -265,6 +265,28 @@ int bpf_possible_cpus(void);
 /* Mounts bpffs on path unless a bpffs is already there. */
 int bpffs_mount(const char *path);
 
+/* ---- hooks.c ----------------------------------------------------------- */
+
+/* The two places a netkit device runs programs; both are reached through
+ * its primary (host-side) ifindex. */
+struct netkit_hook {
+	const char *name;		/* "primary": also the pin's file name */
+	const char *section;		/* "netkit/primary": libbpf's section name */
+	uint32_t attach_type;		/* BPF_NETKIT_PRIMARY */
+};
+
+#define NETKIT_HOOKS 2
+#define NETKIT_HOOK_PRIMARY 0
+#define NETKIT_HOOK_PEER 1
+extern const struct netkit_hook netkit_hooks[NETKIT_HOOKS];
+
+/* The pin layout, the on-disk contract that up, down, status and attach
+ * share: a directory per host device, ROOT/DEVICE (attach --pin may name
+ * another), holding one pinned link per hook, DIRECTORY/HOOK-NAME. Both
+ * return the length the path needed (>= size: cut). */
+size_t netkit_pin_directory(char *path, size_t size, const char *root, const char *device);
+size_t netkit_pin_path(char *path, size_t size, const char *directory, size_t hook);
+
 /* ---- memory.c ---------------------------------------------------------- */
 
 /* Zeroed memory from mmap (NULL when there is none); memory_free(NULL) is

@@ -148,6 +148,36 @@ size_t format_string(char *buffer, size_t size, const char *format, ...)
 	return length;
 }
 
+int format_error(char *buffer, size_t size, int error, const char *format, ...)
+{
+	va_list arguments;
+
+	va_start(arguments, format);
+	format_string_list(buffer, size, format, arguments);
+	va_end(arguments);
+	return error;
+}
+
+int format_parse_unsigned(const char *text, size_t length, unsigned base, uint64_t maximum,
+			  uint64_t *value)
+{
+	uint64_t number = 0;
+
+	if (length == 0)
+		return -EINVAL;
+	for (size_t index = 0; index < length; index++) {
+		char c = text[index];
+		unsigned digit = (unsigned)(c - '0') < 10 ? (unsigned)(c - '0')
+			       : (unsigned)((c | 0x20) - 'a') < 6 ? (unsigned)((c | 0x20) - 'a') + 10 : 16;
+
+		if (digit >= base || number > (maximum - digit) / base)
+			return -EINVAL;
+		number = number * base + digit;
+	}
+	*value = number;
+	return 0;
+}
+
 void format_write(int fd, const char *text)
 {
 	size_t length = strlen(text);

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Like vsnprintf: writes at most size bytes including the NUL, returns the
  * length the whole text would have had. */
@@ -25,6 +26,18 @@ void format_print_list(int fd, const char *format, va_list arguments)
 	__attribute__((format(printf, 2, 0)));
 void format_print(int fd, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Formats the words about a failure into buffer (size bytes, cut if need
+ * be) and returns error: the one way every layer leaves its message for the
+ * top to print once (report_error, bpf_error and config_error wrap it). */
+int format_error(char *buffer, size_t size, int error, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* The one number parser: length bytes of text (not NUL-terminated), all
+ * digits in base 10 or 16, at least one, at most maximum. 0, or -EINVAL
+ * (nothing written to *value). strtoul would bring musl's scanf along. */
+int format_parse_unsigned(const char *text, size_t length, unsigned base, uint64_t maximum,
+			  uint64_t *value);
 
 /* Writes text, of any length, as it is. */
 void format_write(int fd, const char *text);

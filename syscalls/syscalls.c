@@ -52,6 +52,14 @@ int sys_clock_gettime(int clock, struct timespec *now)
 	return (int)result(syscall(SYS_clock_gettime, clock, now));
 }
 
+uint64_t monotonic_us(void)
+{
+	struct timespec now;
+
+	sys_clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+}
+
 int sys_finit_module(int fd, const char *arguments, int flags)
 {
 	return (int)result(syscall(SYS_finit_module, fd, arguments, flags));

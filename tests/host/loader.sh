@@ -11,11 +11,10 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 OUT=build/tests/loader
-HOST_CFLAGS=(-std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-format-truncation
-	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -I. -idirafter build/uapi)
-BPF_CFLAGS=(-target bpf -O2 -g -Wall -Wextra -Werror -idirafter build/uapi)
-SOURCES=(bpf/elf.c bpf/btf.c bpf/object.c bpf/maps.c bpf/program.c bpf/load.c bpf/kernel.c bpf/memory.c
-	format/format.c syscalls/syscalls.c)
+# The flags and the loader's sources are the Makefile's: one set.
+read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory print-HOST_CFLAGS)"
+read -ra BPF_CFLAGS <<<"$(make -s --no-print-directory print-BPF_CFLAGS)"
+read -ra SOURCES <<<"$(make -s --no-print-directory print-LOADER_SOURCES)"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 mkdir -p "$OUT/tc"
 failures=0
@@ -33,7 +32,7 @@ for feature in CORE KFUNC KCONFIG PINNING MAP_OF_MAPS; do
 		-o "$OUT/unsupported-$feature.o" 2>>"$OUT/build-unsupported.log" || built=0
 done
 cp build/wire.bpf.o "$OUT/wire.o" || built=0
-gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_loader" tests/host/test_loader.c "${SOURCES[@]}" 2>"$OUT/build-test_loader.log" || built=0
+gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_loader" tests/host/test_loader.c "${SOURCES[@]}" tests/ktap.c 2>"$OUT/build-test_loader.log" || built=0
 if ((built)); then
 	pass "loader: build the test objects and test_loader"
 else

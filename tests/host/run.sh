@@ -11,20 +11,20 @@ cd "$(dirname "$0")/../.." || exit 1
 
 OUT=build/tests
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
-# shellcheck disable=SC2054 # the commas belong to -fsanitize=
-HOST_CFLAGS=(-std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-format-truncation
-	-fsanitize=address,undefined -fno-omit-frame-pointer -I.)
-# shellcheck disable=SC2054
-FUZZ_CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. -idirafter build/uapi)
-BPF_CFLAGS=(-target bpf -O2 -g -Wall -idirafter build/uapi)
+# The flags and the loader's sources are the Makefile's: one set.
+read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory print-HOST_CFLAGS)"
+read -ra FUZZ_CFLAGS <<<"$(make -s --no-print-directory print-FUZZ_CFLAGS)"
+read -ra BPF_CFLAGS <<<"$(make -s --no-print-directory print-BPF_CFLAGS)"
+read -ra LOADER_SOURCES <<<"$(make -s --no-print-directory print-LOADER_SOURCES)"
 # UBSan only prints by default; a finding must fail the run.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 
 mkdir -p "$OUT"
-# test_nl and the yogurt checks use fixed names: one suite at a time.
-exec 9>"$OUT/host-suite.lock"
-flock -w 900 9 || echo "# could not take $OUT/host-suite.lock; running anyway"
+# test_nl and the yogurt checks use fixed names: one suite at a time on
+# this machine, whichever checkout it runs from.
+exec 9>/run/lock/yogurt-host-suite.lock
+flock -w 900 9 || echo "# could not take /run/lock/yogurt-host-suite.lock; running anyway"
 
 failures=0
 
@@ -111,16 +111,9 @@ run_fuzzer() {
 
 # ---- builds ----------------------------------------------------------------
 
-# bpf/ grows (btf.c, maps.c, program.c…): take every C file of the loader
-# rather than a list that goes stale. wire.c needs the embedded object
-# (wire_object.S); the ELF fuzzer has no use for it.
-BPF_LIBRARY=()
-for source in bpf/*.c; do
-	[[ $source == *.bpf.c || $source == bpf/wire.c ]] || BPF_LIBRARY+=("$source")
-done
-NL_SOURCES=(nl/*.c syscalls/syscalls.c format/format.c)
-BPF_SOURCES=(format/format.c syscalls/syscalls.c "${BPF_LIBRARY[@]}" bpf/wire.c bpf/wire_object.S)
-FUZZ_ELF_SOURCES=(format/format.c syscalls/syscalls.c "${BPF_LIBRARY[@]}")
+NL_SOURCES=(nl/*.c syscalls/syscalls.c format/format.c tests/ktap.c)
+BPF_SOURCES=("${LOADER_SOURCES[@]}" bpf/wire.c bpf/wire_object.S tests/ktap.c)
+FUZZ_ELF_SOURCES=("${LOADER_SOURCES[@]}")
 
 build test_nl gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_nl" tests/host/test_nl.c "${NL_SOURCES[@]}"
 built_test_nl=$?
@@ -132,10 +125,11 @@ build fuzz_elf clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_elf" tests/fuzz/fuzz_elf.
 built_fuzz_elf=$?
 build fuzz_netlink clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_netlink" tests/fuzz/fuzz_netlink.c nl/attr.c nl/link_info.c
 built_fuzz_netlink=$?
-# The configuration parser (phone/config*.c): parsed and checked here; see
-# the README for why the binary does not use it yet.
+# The configuration parser (phone/config*.c), on its own.
 CONFIG_SOURCES=(phone/config.c phone/config_check.c phone/topology.c format/format.c)
-build test_config gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_config" tests/host/test_config.c "${CONFIG_SOURCES[@]}"
+TEST_CONFIG_SOURCES=("${CONFIG_SOURCES[@]}" tests/ktap.c)
+build test_config gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_config" tests/host/test_config.c \
+	"${TEST_CONFIG_SOURCES[@]}"
 built_test_config=$?
 build fuzz_config clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_config" tests/fuzz/fuzz_config.c "${CONFIG_SOURCES[@]}"
 built_fuzz_config=$?
