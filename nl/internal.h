@@ -24,8 +24,4 @@ int nl_netkit_message(struct nl_message *message, const struct netkit_pair *pair
 /* Device names: non-empty and shorter than IFNAMSIZ. 0 or -EINVAL. */
 int nl_device_name_check(const char *name);
 
-/* Opens the calling thread's current network namespace (O_RDONLY|O_CLOEXEC):
- * returns the fd. */
-int netns_open_current(void);
-
 #endif

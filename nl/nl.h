@@ -1,4 +1,4 @@
-/* nl — rtnetlink by hand, and named network namespaces.
+/* nl — rtnetlink by hand.
  *
  * A tiny netlink layer in the spirit of libmnl: a caller-owned buffer holds
  * one request; attributes are appended with nl_put_*; nl_request() sends it
@@ -33,8 +33,9 @@ struct nl_socket {
  * with NETLINK_EXT_ACK and NETLINK_CAP_ACK enabled. */
 int nl_open(struct nl_socket *socket);
 
-/* Same, but the socket belongs to the network namespace behind netns_fd:
- * the caller's thread enters it, opens the socket, and returns home. */
+/* Same, but the socket belongs to the network namespace behind netns_fd
+ * (made there by netns_make, whose policy holds when the way back fails);
+ * -EBADF for a negative netns_fd. */
 int nl_open_in_netns(struct nl_socket *socket, int netns_fd);
 
 void nl_close(struct nl_socket *socket);
@@ -183,25 +184,5 @@ int nl_address_list(struct nl_socket *socket, uint32_t ifindex,
  * the default route) straight out of ifindex, link scope, main table. */
 int nl_route_add(struct nl_socket *socket, int family, const void *destination, uint8_t prefix_length,
 		 uint32_t ifindex);
-
-/* ---- named network namespaces (the `ip netns` convention) -------------- */
-
-/* Directory of the bind mounts: /run/netns. */
-#define NETNS_RUN_DIR "/run/netns"
-
-/* Creates a new network namespace kept alive by a bind mount on
- * /run/netns/NAME (creating /run/netns as a shared mount point like ip(8)
- * does). -EEXIST if NAME is already there. The caller's own namespace is
- * unchanged afterwards. */
-int netns_add(const char *name);
-
-/* Unmounts (MNT_DETACH) and removes /run/netns/NAME; -ENOENT if absent. */
-int netns_delete(const char *name);
-
-/* Opens /run/netns/NAME (O_RDONLY|O_CLOEXEC): returns the fd. */
-int netns_open(const char *name);
-
-/* Enters the namespace behind netns_fd (setns CLONE_NEWNET). */
-int netns_enter(int netns_fd);
 
 #endif

@@ -5,20 +5,22 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "nl.h"
-#include "../syscalls/syscalls.h"
 #include "internal.h"
+#include "../netns/netns.h"
+#include "../syscalls/syscalls.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
 
-static int route_socket_open(void)
+/* A NETLINK_ROUTE socket, made by netns_make: its fd. */
+static int route_socket_open(void *unused)
 {
 	struct sockaddr_nl local = { .nl_family = AF_NETLINK };
 	int on = 1;
 	int fd, err;
 
+	(void)unused;
 	fd = sys_socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 	if (fd < 0)
 		return fd;
@@ -34,42 +36,30 @@ static int route_socket_open(void)
 	return fd;
 }
 
-int nl_open(struct nl_socket *socket)
+/* A negative netns_fd here means: the caller's own namespace. */
+static int socket_open(struct nl_socket *socket, int netns_fd)
 {
-	int fd = route_socket_open();
+	int fd = netns_make(netns_fd, route_socket_open, NULL);
 
-	socket->fd = -1;
+	socket->fd = fd < 0 ? -1 : fd;
 	socket->sequence = 0;
 	socket->error[0] = '\0';
-	if (fd < 0)
-		return fd;
-	socket->fd = fd;
-	return 0;
+	return fd < 0 ? fd : 0;
+}
+
+int nl_open(struct nl_socket *socket)
+{
+	return socket_open(socket, -1);
 }
 
 int nl_open_in_netns(struct nl_socket *socket, int netns_fd)
 {
-	int home, err, back;
-
-	socket->fd = -1;
-	home = netns_open_current();
-	if (home < 0)
-		return home;
-	err = netns_enter(netns_fd);
-	if (err < 0) {
-		close(home);
-		return err;
+	/* Never the caller's own namespace by mistake (a failed open passed on). */
+	if (netns_fd < 0) {
+		socket->fd = -1;
+		return -EBADF;
 	}
-	/* A socket stays in the namespace it was created in. */
-	err = nl_open(socket);
-	back = netns_enter(home);
-	close(home);
-	if (back < 0) {
-		/* Stranded in the other namespace: the caller must know. */
-		nl_close(socket);
-		return back;
-	}
-	return err;
+	return socket_open(socket, netns_fd);
 }
 
 void nl_close(struct nl_socket *socket)

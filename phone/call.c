@@ -11,6 +11,7 @@
 #include "phone.h"
 #include "../bpf/bpf.h"
 #include "../format/format.h"
+#include "../netns/netns.h"
 #include "../nl/nl.h"
 
 #define CALL_TCP_PORT 4242

@@ -7,6 +7,7 @@
 
 #include "phone.h"
 #include "../format/format.h"
+#include "../netns/netns.h"
 #include "../nl/nl.h"
 
 static void say(int out, const char *what, const char *name)

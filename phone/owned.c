@@ -15,7 +15,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "../syscalls/syscalls.h"
 #include "phone.h"
 #include "../format/format.h"
 
@@ -189,13 +188,4 @@ struct owned_end *owned_remember(struct owned *owned, const char *netns)
 	memset(entry, 0, sizeof(*entry));
 	format_string(entry->netns, sizeof(entry->netns), "%s", netns);
 	return entry;
-}
-
-uint64_t netns_inode(const char *name)
-{
-	char path[128];
-	uint64_t inode;
-
-	format_string(path, sizeof(path), "%s/%s", "/run/netns", name);
-	return sys_statx(AT_FDCWD, path, &inode, NULL) == 0 ? inode : 0;
 }

@@ -122,9 +122,6 @@ struct owned_end *owned_find(struct owned *owned, const char *netns);
 struct owned_end *owned_remember(struct owned *owned, const char *netns);	/* NULL: full */
 void owned_forget(struct owned *owned, const char *netns);
 
-/* The inode of /run/netns/NAME (its namespace), 0 if there is none. */
-uint64_t netns_inode(const char *name);
-
 /* 0 when the process has what building or removing phones needs
  * (CAP_NET_ADMIN, CAP_SYS_ADMIN for namespaces and bpffs; CAP_BPF is implied
  * by CAP_SYS_ADMIN); otherwise -EPERM with the missing ones named. */

@@ -4,7 +4,6 @@
  * and used from home. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -22,7 +21,7 @@
 #include <sys/socket.h>
 
 #include "phone.h"
-#include "../nl/nl.h"
+#include "../netns/netns.h"
 #include "../syscalls/syscalls.h"
 
 void probe_endpoint(union probe_address *endpoint, int family, const void *address, uint16_t port)
@@ -46,33 +45,7 @@ socklen_t probe_endpoint_size(const union probe_address *endpoint)
 
 int probe_socket(int netns_fd, int domain, int type, int protocol)
 {
-	int home = -1, fd, error;
-
-	if (netns_fd >= 0) {
-		home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (home < 0)
-			home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (home < 0)
-			return -errno;
-		error = netns_enter(netns_fd);
-		if (error < 0) {
-			close(home);
-			return error;
-		}
-	}
-	fd = sys_socket(domain, type, protocol);
-	error = fd < 0 ? fd : 0;
-	if (home >= 0) {
-		if (netns_enter(home) < 0) {
-			/* Stranded in the wrong namespace: nothing later is safe. */
-			if (fd >= 0)
-				close(fd);
-			close(home);
-			return -EXDEV;
-		}
-		close(home);
-	}
-	return error < 0 ? error : fd;
+	return netns_socket(netns_fd, domain, type, protocol);
 }
 
 static int64_t now_us(void)

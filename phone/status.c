@@ -9,6 +9,7 @@
 #include "phone.h"
 #include "../bpf/bpf.h"
 #include "../format/format.h"
+#include "../netns/netns.h"
 #include "../nl/nl.h"
 
 #define STATUS_ADDRESSES 8

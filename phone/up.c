@@ -14,6 +14,7 @@
 #include "phone.h"
 #include "../bpf/bpf.h"
 #include "../format/format.h"
+#include "../netns/netns.h"
 #include "../nl/nl.h"
 #include "../syscalls/syscalls.h"
 

@@ -111,7 +111,7 @@ run_fuzzer() {
 
 # ---- builds ----------------------------------------------------------------
 
-NL_SOURCES=(nl/*.c syscalls/syscalls.c format/format.c tests/ktap.c)
+NL_SOURCES=(nl/*.c netns/*.c syscalls/syscalls.c format/format.c tests/ktap.c)
 BPF_SOURCES=("${LOADER_SOURCES[@]}" bpf/wire.c bpf/wire_object.S tests/ktap.c)
 FUZZ_ELF_SOURCES=("${LOADER_SOURCES[@]}")
 

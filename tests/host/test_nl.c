@@ -14,6 +14,7 @@
 
 #include "nl/nl.h"
 #include "nl/internal.h"
+#include "netns/netns.h"
 
 #define NS_A "ygt-nl-a"
 #define NS_B "ygt-nl-b"

@@ -22,6 +22,7 @@
 
 #include "suite.h"
 #include "format/format.h"
+#include "netns/netns.h"
 #include "nl/nl.h"
 
 /* Seccomp filters for run_yogurt_prepared: BPF_PROG_LOAD fails as a

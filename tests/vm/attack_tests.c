@@ -21,6 +21,7 @@
 #include <linux/if_packet.h>
 
 #include "suite.h"
+#include "netns/netns.h"
 #include "nl/nl.h"
 #include "format/format.h"
 

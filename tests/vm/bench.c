@@ -14,6 +14,7 @@
 
 #include "suite.h"
 #include "bpf/bpf.h"
+#include "netns/netns.h"
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
 

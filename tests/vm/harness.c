@@ -18,6 +18,7 @@
 #include "suite.h"
 #include "bpf/bpf.h"
 #include "format/format.h"
+#include "netns/netns.h"
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
 

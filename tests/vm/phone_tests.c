@@ -10,7 +10,7 @@
 #include "suite.h"
 #include "bpf/bpf.h"
 #include "format/format.h"
-#include "nl/nl.h"
+#include "netns/netns.h"
 
 static int attached(const char *device, uint32_t attach_type)
 {

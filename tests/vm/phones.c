@@ -16,6 +16,7 @@
 
 #include "suite.h"
 #include "format/format.h"
+#include "netns/netns.h"
 #include "nl/nl.h"
 
 #define DEFAULT_MTU 1500

@@ -7,6 +7,7 @@
 
 #include "suite.h"
 #include "format/format.h"
+#include "netns/netns.h"
 #include "nl/nl.h"
 
 struct snapshot_walk {

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "suite.h"
-#include "nl/nl.h"
+#include "netns/netns.h"
 
 static uint64_t fnv1a(uint64_t hash, const unsigned char *data, size_t length)
 {
