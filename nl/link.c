@@ -77,17 +77,25 @@ int nl_netkit_create(struct nl_socket *socket, const struct netkit_pair *pair)
 	return nl_request(socket, &message);
 }
 
-int nl_link_delete(struct nl_socket *socket, const char *name)
+/* RTM_DELLINK or RTM_GETLINK of the device called name, with NLM_F_ACK;
+ * its replies go to visit (may be NULL), as nl_transact says. */
+static int link_by_name(struct nl_socket *socket, uint16_t type, const char *name,
+			nl_visit_fn visit, void *context)
 {
 	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
 	struct nl_message message;
 
 	if (nl_device_name_check(name) < 0)
 		return -EINVAL;
-	if (!link_message_init(&message, buffer, sizeof(buffer), RTM_DELLINK, 0) ||
+	if (!link_message_init(&message, buffer, sizeof(buffer), type, NLM_F_ACK) ||
 	    nl_put_string(&message, IFLA_IFNAME, name) < 0)
 		return -EMSGSIZE;
-	return nl_request(socket, &message);
+	return nl_transact(socket, &message, visit, context);
+}
+
+int nl_link_delete(struct nl_socket *socket, const char *name)
+{
+	return link_by_name(socket, RTM_DELLINK, name, NULL, NULL);
 }
 
 int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex)
@@ -109,16 +117,8 @@ static int keep_info(const struct nlmsghdr *reply, void *context)
 
 int nl_link_get(struct nl_socket *socket, const char *name, struct nl_link_info *info)
 {
-	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
-	struct nl_message message;
-	int err;
+	int err = link_by_name(socket, RTM_GETLINK, name, keep_info, info);
 
-	if (nl_device_name_check(name) < 0)
-		return -EINVAL;
-	if (!link_message_init(&message, buffer, sizeof(buffer), RTM_GETLINK, NLM_F_ACK) ||
-	    nl_put_string(&message, IFLA_IFNAME, name) < 0)
-		return -EMSGSIZE;
-	err = nl_transact(socket, &message, keep_info, info);
 	if (err < 0)
 		return err;
 	return err == 0 ? -ENODEV : 0;
@@ -137,8 +137,10 @@ int nl_device_index(const char *name)
 	return error < 0 ? error : (int)ifindex;
 }
 
-/* RTM_NEWLINK on ifindex that sets one u32 attribute. */
-static int link_set_u32(struct nl_socket *socket, uint32_t ifindex, uint16_t type, uint32_t value)
+/* The one RTM_NEWLINK on an existing ifindex: the flags of up (IFF_UP, or
+ * 0 for none) set, and one u32 attribute unless type is IFLA_UNSPEC. */
+static int link_change(struct nl_socket *socket, uint32_t ifindex, uint32_t up,
+		       uint16_t type, uint32_t value)
 {
 	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
 	struct nl_message message;
@@ -148,36 +150,28 @@ static int link_set_u32(struct nl_socket *socket, uint32_t ifindex, uint16_t typ
 	if (!link)
 		return -EMSGSIZE;
 	link->ifi_index = (int)ifindex;
-	if (nl_put_u32(&message, type, value) < 0)
+	link->ifi_flags = up;
+	link->ifi_change = up;
+	if (type != IFLA_UNSPEC && nl_put_u32(&message, type, value) < 0)
 		return -EMSGSIZE;
 	return nl_request(socket, &message);
 }
 
 int nl_link_set_mtu(struct nl_socket *socket, uint32_t ifindex, uint32_t mtu)
 {
-	return link_set_u32(socket, ifindex, IFLA_MTU, mtu);
+	return link_change(socket, ifindex, 0, IFLA_MTU, mtu);
 }
 
 int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex)
 {
-	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
-	struct nl_message message;
-	struct ifinfomsg *link;
-
-	link = link_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
-	if (!link)
-		return -EMSGSIZE;
-	link->ifi_index = (int)ifindex;
-	link->ifi_flags = IFF_UP;
-	link->ifi_change = IFF_UP;
-	return nl_request(socket, &message);
+	return link_change(socket, ifindex, IFF_UP, IFLA_UNSPEC, 0);
 }
 
 int nl_link_set_netns(struct nl_socket *socket, uint32_t ifindex, int netns_fd)
 {
 	if (netns_fd < 0)
 		return -EBADF;
-	return link_set_u32(socket, ifindex, IFLA_NET_NS_FD, (uint32_t)netns_fd);
+	return link_change(socket, ifindex, 0, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 }
 
 struct link_walk {
