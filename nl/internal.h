@@ -24,4 +24,9 @@ int nl_netkit_message(struct nl_message *message, const struct netkit_pair *pair
 /* Device names: non-empty and shorter than IFNAMSIZ. 0 or -EINVAL. */
 int nl_device_name_check(const char *name);
 
+/* The bytes of an address of family: 4 for AF_INET, 16 for AF_INET6;
+ * -EAFNOSUPPORT for another family, -EINVAL when prefix_length is longer
+ * than the address. */
+int nl_address_size(int family, unsigned prefix_length);
+
 #endif

@@ -158,11 +158,13 @@ int nl_link_info_parse(const struct nlmsghdr *message, struct nl_link_info *info
 
 /* RTM_NEWADDR: family AF_INET (address 4 bytes) or AF_INET6 (16 bytes),
  * with IFA_LOCAL and IFA_ADDRESS, NLM_F_CREATE|NLM_F_REPLACE; for IPv6 the
- * address is marked IFA_F_NODAD (L3 netkit has no neighbour discovery). */
+ * address is marked IFA_F_NODAD (L3 netkit has no neighbour discovery).
+ * -EAFNOSUPPORT for another family, -EINVAL for a prefix longer than the
+ * address. */
 int nl_address_add(struct nl_socket *socket, uint32_t ifindex, int family,
 		   const void *address, uint8_t prefix_length);
 
-/* RTM_DELADDR of address/prefix_length from ifindex. */
+/* RTM_DELADDR of address/prefix_length from ifindex (refused as above). */
 int nl_address_delete(struct nl_socket *socket, uint32_t ifindex, int family,
 		      const void *address, uint8_t prefix_length);
 
@@ -176,13 +178,15 @@ struct nl_address {
 
 /* Dumps the addresses of ifindex: visit(address, context) for each. */
 int nl_address_list(struct nl_socket *socket, uint32_t ifindex,
-		    int (*visit)(const struct nl_address *address, void *context), void *context);
+		    int (*visit)(const struct nl_address *address, void *context),
+		    void *context);
 
 /* ---- routes ------------------------------------------------------------ */
 
 /* RTM_NEWROUTE: destination/prefix_length (AF_INET or AF_INET6; prefix 0 is
- * the default route) straight out of ifindex, link scope, main table. */
-int nl_route_add(struct nl_socket *socket, int family, const void *destination, uint8_t prefix_length,
-		 uint32_t ifindex);
+ * the default route) straight out of ifindex, link scope, main table;
+ * -EINVAL for another family or a prefix longer than the address. */
+int nl_route_add(struct nl_socket *socket, int family, const void *destination,
+		 uint8_t prefix_length, uint32_t ifindex);
 
 #endif

@@ -3,20 +3,20 @@
 #include <errno.h>
 #include <sys/socket.h>
 
-#include "nl.h"
 #include "internal.h"
 
-int nl_route_add(struct nl_socket *socket, int family, const void *destination, uint8_t prefix_length,
-		 uint32_t ifindex)
+int nl_route_add(struct nl_socket *socket, int family, const void *destination,
+		 uint8_t prefix_length, uint32_t ifindex)
 {
 	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
-	size_t address_size = family == AF_INET6 ? 16 : 4;
+	int size = nl_address_size(family, prefix_length);
 	struct nl_message message;
 	struct rtmsg *header;
 
-	if ((family != AF_INET && family != AF_INET6) || prefix_length > address_size * 8)
+	if (size < 0)
 		return -EINVAL;
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWROUTE,
+			NLM_F_CREATE | NLM_F_REPLACE);
 	header = nl_put_header(&message, sizeof(*header));
 	if (!header)
 		return -EMSGSIZE;
@@ -26,7 +26,8 @@ int nl_route_add(struct nl_socket *socket, int family, const void *destination, 
 	header->rtm_protocol = RTPROT_BOOT;
 	header->rtm_scope = RT_SCOPE_LINK;
 	header->rtm_type = RTN_UNICAST;
-	if ((prefix_length > 0 && nl_put_attr(&message, RTA_DST, destination, address_size) < 0) ||
+	if ((prefix_length > 0 &&
+	     nl_put_attr(&message, RTA_DST, destination, (size_t)size) < 0) ||
 	    nl_put_u32(&message, RTA_OIF, ifindex) < 0)
 		return -EMSGSIZE;
 	return nl_request(socket, &message);
