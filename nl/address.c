@@ -31,9 +31,8 @@ static int address_request(struct nl_socket *socket, uint16_t type, uint32_t ifi
 
 	if (size < 0)
 		return size;
-	nl_message_init(&message, buffer, sizeof(buffer), type,
-			adding ? NLM_F_CREATE | NLM_F_REPLACE : 0);
-	header = nl_put_header(&message, sizeof(*header));
+	header = nl_message_start(&message, buffer, sizeof(buffer), type,
+				  adding ? NLM_F_CREATE | NLM_F_REPLACE : 0, sizeof(*header));
 	if (!header)
 		return -EMSGSIZE;
 	header->ifa_family = (uint8_t)family;
@@ -110,8 +109,8 @@ int nl_address_list(struct nl_socket *socket, uint32_t ifindex,
 	struct address_walk walk = { .ifindex = ifindex, .visit = visit, .context = context };
 	struct nl_message message;
 
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_GETADDR, 0);
-	if (!nl_put_header(&message, sizeof(struct ifaddrmsg)))
+	if (!nl_message_start(&message, buffer, sizeof(buffer), RTM_GETADDR, 0,
+			      sizeof(struct ifaddrmsg)))
 		return -EMSGSIZE;
 	return nl_dump(socket, &message, visit_address, &walk);
 }

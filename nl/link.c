@@ -13,17 +13,12 @@ int nl_device_name_check(const char *name)
 	return 0;
 }
 
-/* Starts an RTM_*LINK request in buffer: its ifinfomsg, or NULL. */
+/* Starts an RTM_*LINK request in buffer: its ifinfomsg (AF_UNSPEC, as
+ * zeroed), or NULL. */
 static struct ifinfomsg *link_message_init(struct nl_message *message, void *buffer,
 					   size_t size, uint16_t type, uint16_t flags)
 {
-	struct ifinfomsg *link;
-
-	nl_message_init(message, buffer, size, type, flags);
-	link = nl_put_header(message, sizeof(*link));
-	if (link)
-		link->ifi_family = AF_UNSPEC;
-	return link;
+	return nl_message_start(message, buffer, size, type, flags, sizeof(struct ifinfomsg));
 }
 
 int nl_netkit_message(struct nl_message *message, const struct netkit_pair *pair)

@@ -102,3 +102,10 @@ void nl_nest_end(struct nl_message *message, struct nlattr *nest)
 {
 	nest->nla_len = (uint16_t)(tail(message) - (char *)nest);
 }
+
+void *nl_message_start(struct nl_message *message, void *buffer, size_t capacity,
+		       uint16_t type, uint16_t flags, size_t header_size)
+{
+	nl_message_init(message, buffer, capacity, type, flags);
+	return nl_put_header(message, header_size);
+}

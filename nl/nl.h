@@ -55,6 +55,10 @@ void nl_message_init(struct nl_message *message, void *buffer, size_t capacity,
  * returns a pointer to it, or NULL when it does not fit. */
 void *nl_put_header(struct nl_message *message, size_t size);
 
+/* Both: a request that starts with its zeroed fixed header (NULL: no room). */
+void *nl_message_start(struct nl_message *message, void *buffer, size_t capacity,
+		       uint16_t type, uint16_t flags, size_t header_size);
+
 /* Append one attribute; -EMSGSIZE when the buffer is full. */
 int nl_put_attr(struct nl_message *message, uint16_t type, const void *data, size_t len);
 int nl_put_u8(struct nl_message *message, uint16_t type, uint8_t value);

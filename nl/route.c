@@ -15,9 +15,8 @@ int nl_route_add(struct nl_socket *socket, int family, const void *destination,
 
 	if (size < 0)
 		return -EINVAL;
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWROUTE,
-			NLM_F_CREATE | NLM_F_REPLACE);
-	header = nl_put_header(&message, sizeof(*header));
+	header = nl_message_start(&message, buffer, sizeof(buffer), RTM_NEWROUTE,
+				  NLM_F_CREATE | NLM_F_REPLACE, sizeof(*header));
 	if (!header)
 		return -EMSGSIZE;
 	header->rtm_family = (uint8_t)family;
