@@ -81,3 +81,13 @@ int nl_attr_string(const struct nlattr *attr, const char **value)
 	*value = nl_attr_data(attr);
 	return 0;
 }
+
+void nl_attr_copy_text(char *field, size_t size, const struct nlattr *attr)
+{
+	size_t len = strnlen(nl_attr_data(attr), nl_attr_len(attr));
+
+	if (len >= size)
+		len = size - 1;
+	memcpy(field, nl_attr_data(attr), len);
+	field[len] = '\0';
+}

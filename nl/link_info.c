@@ -8,13 +8,10 @@
 static int copy_name(char *field, size_t size, const struct nlattr *attr)
 {
 	const char *value;
-	size_t len;
 
 	if (nl_attr_string(attr, &value) < 0)
 		return -EINVAL;
-	len = strnlen(value, size - 1);
-	memcpy(field, value, len);
-	field[len] = '\0';
+	nl_attr_copy_text(field, size, attr);
 	return 0;
 }
 

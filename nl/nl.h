@@ -95,6 +95,9 @@ size_t nl_attr_len(const struct nlattr *attr);
 int nl_attr_u8(const struct nlattr *attr, uint8_t *value);
 int nl_attr_u32(const struct nlattr *attr, uint32_t *value);
 int nl_attr_string(const struct nlattr *attr, const char **value);
+/* Copies the payload up to its first NUL into field (size bytes, size > 0),
+ * cut to fit and always NUL-terminated. */
+void nl_attr_copy_text(char *field, size_t size, const struct nlattr *attr);
 
 /* ---- links ------------------------------------------------------------- */
 

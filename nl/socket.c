@@ -90,17 +90,10 @@ static int send_message(struct nl_socket *socket, const struct nlmsghdr *request
 static void keep_error_text(struct nl_socket *socket, const char *attrs, size_t len)
 {
 	const struct nlattr *table[NLMSGERR_ATTR_MSG + 1];
-	size_t text_len;
 
-	if (nl_attr_parse(attrs, len, table, NLMSGERR_ATTR_MSG) < 0 ||
-	    !table[NLMSGERR_ATTR_MSG])
-		return;
-	text_len = strnlen(nl_attr_data(table[NLMSGERR_ATTR_MSG]),
-			   nl_attr_len(table[NLMSGERR_ATTR_MSG]));
-	if (text_len >= sizeof(socket->error))
-		text_len = sizeof(socket->error) - 1;
-	memcpy(socket->error, nl_attr_data(table[NLMSGERR_ATTR_MSG]), text_len);
-	socket->error[text_len] = '\0';
+	if (nl_attr_parse(attrs, len, table, NLMSGERR_ATTR_MSG) == 0 &&
+	    table[NLMSGERR_ATTR_MSG])
+		nl_attr_copy_text(socket->error, sizeof(socket->error), table[NLMSGERR_ATTR_MSG]);
 }
 
 /* NLMSG_ERROR (and a dump's NLMSG_DONE): the errno it carries, with the
