@@ -1,20 +1,26 @@
 /* test_nl.c — nl/ against hand-made buffers and the real kernel (run as root). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <linux/sockios.h>
 #include <linux/veth.h>
 
 #include "nl/nl.h"
 #include "nl/internal.h"
 #include "netns/netns.h"
+#include "netns/internal.h"
+#include "tests/ktap.h"
 
 #define NS_A "ygt-nl-a"
 #define NS_B "ygt-nl-b"
@@ -22,29 +28,6 @@
 #define VETH_B "ygt-nl-vb"
 #define NETKIT_PRIMARY "ygt-nl-nk0"
 #define NETKIT_PEER "ygt-nl-nk1"
-
-struct tally {
-	int number;
-	int passed;
-	int failed;
-};
-
-static void check(struct tally *tally, int condition, const char *format, ...)
-{
-	va_list args;
-
-	tally->number++;
-	if (condition)
-		tally->passed++;
-	else
-		tally->failed++;
-	printf("%s %d ", condition ? "ok" : "not ok", tally->number);
-	va_start(args, format);
-	vprintf(format, args);
-	va_end(args);
-	printf("\n");
-	fflush(stdout);
-}
 
 /* Leftovers of an earlier (crashed) run, and this run's own mess. */
 static void cleanup(void)
@@ -86,7 +69,7 @@ static int u32_is(const struct nlattr *attr, uint32_t expected)
 	return attr && nl_attr_u32(attr, &value) == 0 && value == expected;
 }
 
-static void test_netkit_encoding(struct tally *tally)
+static void test_netkit_encoding(struct ktap *ktap)
 {
 	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
 	struct netkit_pair pair = {
@@ -106,49 +89,49 @@ static void test_netkit_encoding(struct tally *tally)
 			NLM_F_CREATE | NLM_F_EXCL);
 	link = nl_put_header(&message, sizeof(*link));
 	err = nl_netkit_message(&message, &pair);
-	check(tally, link && err == 0, "netkit request builds (err %d)", err);
-	check(tally, message.header->nlmsg_type == RTM_NEWLINK &&
-	      message.header->nlmsg_flags == (NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL),
-	      "netkit request is RTM_NEWLINK with REQUEST|CREATE|EXCL");
-	check(tally, message.header->nlmsg_len % 4 == 0, "message length is aligned (%u)",
-	      message.header->nlmsg_len);
+	ktap_check(ktap, link && err == 0, "netkit request builds", "err %d", err);
+	ktap_check(ktap, message.header->nlmsg_type == RTM_NEWLINK &&
+		   message.header->nlmsg_flags == (NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL),
+		   "netkit request is RTM_NEWLINK with REQUEST|CREATE|EXCL", NULL);
+	ktap_check(ktap, message.header->nlmsg_len % 4 == 0, "message length is aligned",
+		   "length %u", message.header->nlmsg_len);
 
 	err = nl_attr_parse(buffer + attrs_offset, message.header->nlmsg_len - attrs_offset,
 			    top, IFLA_MAX);
-	check(tally, err == 0 && string_is(top[IFLA_IFNAME], NETKIT_PRIMARY),
-	      "top level: IFLA_IFNAME is the primary name");
-	check(tally, top[IFLA_LINKINFO] && top[IFLA_LINKINFO]->nla_type == IFLA_LINKINFO &&
-	      (const char *)top[IFLA_LINKINFO] + top[IFLA_LINKINFO]->nla_len ==
-	      buffer + message.header->nlmsg_len,
-	      "IFLA_LINKINFO is a plain-typed nest that ends the message");
+	ktap_check(ktap, err == 0 && string_is(top[IFLA_IFNAME], NETKIT_PRIMARY),
+		   "top level: IFLA_IFNAME is the primary name", NULL);
+	ktap_check(ktap, top[IFLA_LINKINFO] && top[IFLA_LINKINFO]->nla_type == IFLA_LINKINFO &&
+		   (const char *)top[IFLA_LINKINFO] + top[IFLA_LINKINFO]->nla_len ==
+		   buffer + message.header->nlmsg_len,
+		   "IFLA_LINKINFO is a plain-typed nest that ends the message", NULL);
 	if (!top[IFLA_LINKINFO])
 		return;
 
 	err = nl_attr_parse(nl_attr_data(top[IFLA_LINKINFO]), nl_attr_len(top[IFLA_LINKINFO]),
 			    info, IFLA_INFO_MAX);
-	check(tally, err == 0 && string_is(info[IFLA_INFO_KIND], "netkit") &&
-	      info[IFLA_INFO_DATA], "LINKINFO holds KIND \"netkit\" and INFO_DATA");
+	ktap_check(ktap, err == 0 && string_is(info[IFLA_INFO_KIND], "netkit") &&
+		   info[IFLA_INFO_DATA], "LINKINFO holds KIND \"netkit\" and INFO_DATA", NULL);
 	if (!info[IFLA_INFO_DATA])
 		return;
 
 	err = nl_attr_parse(nl_attr_data(info[IFLA_INFO_DATA]), nl_attr_len(info[IFLA_INFO_DATA]),
 			    data, IFLA_NETKIT_MAX);
-	check(tally, err == 0 && u32_is(data[IFLA_NETKIT_POLICY], NETKIT_PASS) &&
-	      u32_is(data[IFLA_NETKIT_PEER_POLICY], NETKIT_DROP) &&
-	      u32_is(data[IFLA_NETKIT_MODE], NETKIT_L3),
-	      "INFO_DATA holds POLICY, PEER_POLICY and MODE");
+	ktap_check(ktap, err == 0 && u32_is(data[IFLA_NETKIT_POLICY], NETKIT_PASS) &&
+		   u32_is(data[IFLA_NETKIT_PEER_POLICY], NETKIT_DROP) &&
+		   u32_is(data[IFLA_NETKIT_MODE], NETKIT_L3),
+		   "INFO_DATA holds POLICY, PEER_POLICY and MODE", NULL);
 	peer_info = data[IFLA_NETKIT_PEER_INFO];
-	check(tally, peer_info && nl_attr_len(peer_info) >= sizeof(struct ifinfomsg) &&
-	      memcmp(nl_attr_data(peer_info), &zero, sizeof(zero)) == 0,
-	      "PEER_INFO starts with a zeroed ifinfomsg");
+	ktap_check(ktap, peer_info && nl_attr_len(peer_info) >= sizeof(struct ifinfomsg) &&
+		   memcmp(nl_attr_data(peer_info), &zero, sizeof(zero)) == 0,
+		   "PEER_INFO starts with a zeroed ifinfomsg", NULL);
 	if (!peer_info || nl_attr_len(peer_info) < sizeof(struct ifinfomsg))
 		return;
 
 	err = nl_attr_parse((const char *)nl_attr_data(peer_info) + sizeof(struct ifinfomsg),
 			    nl_attr_len(peer_info) - sizeof(struct ifinfomsg), peer, IFLA_MAX);
-	check(tally, err == 0 && string_is(peer[IFLA_IFNAME], NETKIT_PEER) &&
-	      u32_is(peer[IFLA_NET_NS_FD], 7),
-	      "PEER_INFO then holds IFLA_IFNAME (peer) and IFLA_NET_NS_FD");
+	ktap_check(ktap, err == 0 && string_is(peer[IFLA_IFNAME], NETKIT_PEER) &&
+		   u32_is(peer[IFLA_NET_NS_FD], 7),
+		   "PEER_INFO then holds IFLA_IFNAME (peer) and IFLA_NET_NS_FD", NULL);
 
 	pair.peer_netns_fd = -1;
 	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
@@ -163,18 +146,18 @@ static void test_netkit_encoding(struct tally *tally)
 	peer_info = data[IFLA_NETKIT_PEER_INFO];
 	nl_attr_parse((const char *)nl_attr_data(peer_info) + sizeof(struct ifinfomsg),
 		      nl_attr_len(peer_info) - sizeof(struct ifinfomsg), peer, IFLA_MAX);
-	check(tally, err == 0 && !peer[IFLA_NET_NS_FD] && peer[IFLA_IFNAME],
-	      "peer_netns_fd -1: no IFLA_NET_NS_FD");
+	ktap_check(ktap, err == 0 && !peer[IFLA_NET_NS_FD] && peer[IFLA_IFNAME],
+		   "peer_netns_fd -1: no IFLA_NET_NS_FD", NULL);
 
 	pair.peer_name = "ygt-sixteen-char";
 	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
 	err = nl_netkit_message(&message, &pair);
 	pair.peer_name = "";
-	check(tally, err == -EINVAL && nl_netkit_message(&message, &pair) == -EINVAL,
-	      "16-byte and empty device names are refused with -EINVAL");
+	ktap_check(ktap, err == -EINVAL && nl_netkit_message(&message, &pair) == -EINVAL,
+		   "16-byte and empty device names are refused with -EINVAL", NULL);
 }
 
-static void test_overflow(struct tally *tally)
+static void test_overflow(struct ktap *ktap)
 {
 	enum { CAPACITY = 64, CANARY = 32 };
 	_Alignas(struct nlmsghdr) unsigned char buffer[CAPACITY + CANARY];
@@ -191,37 +174,59 @@ static void test_overflow(struct tally *tally)
 	}
 	for (size_t i = CAPACITY; i < sizeof(buffer); i++)
 		intact &= buffer[i] == 0xa5;
-	check(tally, refused > 0 && intact && message.header->nlmsg_len <= CAPACITY,
-	      "nl_put_u32 refuses overflow with -EMSGSIZE, canary intact (len %u)",
-	      message.header->nlmsg_len);
-	check(tally, nl_put_header(&message, 4) == NULL && nl_nest_start(&message, 1) == NULL &&
-	      nl_put_string(&message, IFLA_IFNAME, "x") == -EMSGSIZE,
-	      "a full message refuses headers, nests and strings");
+	ktap_check(ktap, refused > 0 && intact && message.header->nlmsg_len <= CAPACITY,
+		   "nl_put_u32 refuses overflow with -EMSGSIZE, canary intact",
+		   "length %u, %d refused", message.header->nlmsg_len, refused);
+	ktap_check(ktap, nl_put_header(&message, 4) == NULL && nl_nest_start(&message, 1) == NULL &&
+		   nl_put_string(&message, IFLA_IFNAME, "x") == -EMSGSIZE,
+		   "a full message refuses headers, nests and strings", NULL);
 
 	/* Exactly-sized heap buffer: ASan sees any byte written past it. */
 	unsigned char *exact = malloc(NLMSG_HDRLEN + 12);
 	nl_message_init(&message, exact, NLMSG_HDRLEN + 12, RTM_NEWLINK, 0);
 	err = nl_put_attr(&message, 1, "abcdefg", 7);	/* 11 -> 12 with padding */
-	check(tally, err == 0 && message.header->nlmsg_len == NLMSG_HDRLEN + 12 &&
-	      nl_put_u8(&message, 2, 1) == -EMSGSIZE,
-	      "an attribute that exactly fills the buffer fits; one more byte does not");
+	ktap_check(ktap, err == 0 && message.header->nlmsg_len == NLMSG_HDRLEN + 12 &&
+		   nl_put_u8(&message, 2, 1) == -EMSGSIZE,
+		   "an attribute that exactly fills the buffer fits; one more byte does not", NULL);
 	free(exact);
 
 	memset(buffer, 0xff, sizeof(buffer));
 	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
 	nl_put_u8(&message, 3, 0x42);
-	check(tally, ((struct nlattr *)(buffer + NLMSG_HDRLEN))->nla_len == 5 &&
-	      buffer[NLMSG_HDRLEN + 5] == 0 && buffer[NLMSG_HDRLEN + 6] == 0 &&
-	      buffer[NLMSG_HDRLEN + 7] == 0 && message.header->nlmsg_len == NLMSG_HDRLEN + 8,
-	      "nla_len counts the payload, the padding is zeroed");
+	ktap_check(ktap, ((struct nlattr *)(buffer + NLMSG_HDRLEN))->nla_len == 5 &&
+		   buffer[NLMSG_HDRLEN + 5] == 0 && buffer[NLMSG_HDRLEN + 6] == 0 &&
+		   buffer[NLMSG_HDRLEN + 7] == 0 && message.header->nlmsg_len == NLMSG_HDRLEN + 8,
+		   "nla_len counts the payload, the padding is zeroed", NULL);
 
 	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
-	check(tally, nl_put_attr(&message, 1, buffer, 70000) == -EMSGSIZE,
-	      "a payload longer than nla_len can say is refused");
+	ktap_check(ktap, nl_put_attr(&message, 1, buffer, 70000) == -EMSGSIZE,
+		   "a payload longer than nla_len can say is refused", NULL);
 
 	nl_message_init(&message, buffer, 8, RTM_NEWLINK, 0);
-	check(tally, message.capacity == 0 && nl_put_u8(&message, 1, 1) == -EMSGSIZE,
-	      "a buffer smaller than a header is never written");
+	ktap_check(ktap, message.capacity == 0 && nl_put_u8(&message, 1, 1) == -EMSGSIZE,
+		   "a buffer smaller than a header is never written", NULL);
+}
+
+/* The address sizes and prefixes of address.c and route.c; text copies. */
+static void test_address_size_and_text(struct ktap *ktap)
+{
+	_Alignas(4) unsigned char attr[12] = { 11, 0, 1, 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g' };
+	char field[4];
+
+	ktap_check(ktap, nl_address_size(AF_INET, 32) == 4 &&
+		   nl_address_size(AF_INET6, 128) == 16 &&
+		   nl_address_size(AF_INET, 33) == -EINVAL &&
+		   nl_address_size(AF_INET6, 129) == -EINVAL &&
+		   nl_address_size(AF_UNIX, 0) == -EAFNOSUPPORT,
+		   "nl_address_size: 4 and 16 bytes, too long a prefix and other families refused",
+		   NULL);
+	nl_attr_copy_text(field, sizeof(field), (const struct nlattr *)attr);
+	ktap_check(ktap, strcmp(field, "abc") == 0, "nl_attr_copy_text cuts an unterminated text",
+		   "got \"%s\"", field);
+	attr[5] = '\0';
+	nl_attr_copy_text(field, sizeof(field), (const struct nlattr *)attr);
+	ktap_check(ktap, strcmp(field, "a") == 0, "nl_attr_copy_text stops at the first NUL",
+		   "got \"%s\"", field);
 }
 
 /* ---- 2. malformed attributes ------------------------------------------- */
@@ -250,7 +255,7 @@ static uint64_t next_random(uint64_t *state)
 	return *state;
 }
 
-static void test_malformed_attrs(struct tally *tally)
+static void test_malformed_attrs(struct ktap *ktap)
 {
 	const struct nlattr *table[8];
 	unsigned char bytes[32];
@@ -258,46 +263,54 @@ static void test_malformed_attrs(struct tally *tally)
 
 	memset(bytes, 0, sizeof(bytes));
 	err = parse_copy(bytes, 8, 0, table, 7);
-	check(tally, err == -EINVAL, "nla_len 0 gives -EINVAL (%d)", err);
+	ktap_check(ktap, err == -EINVAL, "nla_len 0 gives -EINVAL", "got %d", err);
 
 	bytes[0] = 3;
 	err = parse_copy(bytes, 8, 0, table, 7);
-	check(tally, err == -EINVAL, "nla_len 3 (shorter than a header) gives -EINVAL (%d)", err);
+	ktap_check(ktap, err == -EINVAL, "nla_len 3 (shorter than a header) gives -EINVAL",
+		   "got %d", err);
 
 	bytes[0] = 12; bytes[2] = 1;
 	err = parse_copy(bytes, 8, 0, table, 7);
-	check(tally, err == -EINVAL, "nla_len beyond the buffer gives -EINVAL (%d)", err);
+	ktap_check(ktap, err == -EINVAL, "nla_len beyond the buffer gives -EINVAL", "got %d", err);
 
 	/* One good u32 attribute of type 2, then 1..3 stray bytes. */
 	memset(bytes, 0, sizeof(bytes));
 	bytes[0] = 8; bytes[2] = 2; bytes[4] = 0x2a;
 	for (int extra = 1; extra <= 3; extra++) {
+		static const char *const names[] = {
+			"1 trailing byte is taken as padding",
+			"2 trailing bytes are taken as padding",
+			"3 trailing bytes are taken as padding",
+		};
+
 		err = parse_copy(bytes, 8 + (size_t)extra, extra == 2, table, 7);
-		check(tally, err == 0, "%d trailing byte(s) are taken as padding (%d)", extra, err);
+		ktap_check(ktap, err == 0, names[extra - 1], "got %d", err);
 	}
 
 	/* A last attribute without its padding: 5 bytes, no 3 after. */
 	bytes[0] = 5; bytes[2] = 3;
 	err = parse_copy(bytes, 5, 1, table, 7);
-	check(tally, err == 0, "a final unpadded attribute is accepted, misaligned (%d)", err);
+	ktap_check(ktap, err == 0, "a final unpadded attribute is accepted, misaligned",
+		   "got %d", err);
 
 	/* Type masking and types above max. */
 	memset(bytes, 0, sizeof(bytes));
 	bytes[0] = 4; bytes[2] = 2; bytes[3] = 0x80;	/* NLA_F_NESTED | 2 */
 	bytes[4] = 4; bytes[6] = 9;			/* above max: ignored */
 	err = nl_attr_parse(bytes, 8, table, 7);
-	check(tally, err == 0 && table[2] == (const struct nlattr *)bytes && !table[1],
-	      "NLA_F_NESTED is masked off, types above max are skipped");
+	ktap_check(ktap, err == 0 && table[2] == (const struct nlattr *)bytes && !table[1],
+		   "NLA_F_NESTED is masked off, types above max are skipped", NULL);
 
 	/* Typed readers refuse short payloads and unterminated strings. */
 	_Alignas(4) unsigned char attr[8] = { 7, 0, 1, 0, 'a', 'b', 'c', 0 };
 	const char *text;
 	uint32_t u32;
 	uint8_t u8;
-	check(tally, nl_attr_string((struct nlattr *)attr, &text) == -EINVAL &&
-	      nl_attr_u32((struct nlattr *)attr, &u32) == -EINVAL &&
-	      nl_attr_u8((struct nlattr *)attr, &u8) == 0 && u8 == 'a',
-	      "typed readers check payload length and termination");
+	ktap_check(ktap, nl_attr_string((struct nlattr *)attr, &text) == -EINVAL &&
+		   nl_attr_u32((struct nlattr *)attr, &u32) == -EINVAL &&
+		   nl_attr_u8((struct nlattr *)attr, &u8) == 0 && u8 == 'a',
+		   "typed readers check payload length and termination", NULL);
 
 	/* Random buffers: any answer but a crash or an ASan report. */
 	uint64_t state = 0x9e3779b97f4a7c15ull;
@@ -314,12 +327,12 @@ static void test_malformed_attrs(struct tally *tally)
 		err = parse_copy(random_bytes, len, round & 3, table, 7);
 		bad += err != 0 && err != -EINVAL;
 	}
-	check(tally, bad == 0, "20000 random buffers: only 0 or -EINVAL");
+	ktap_check(ktap, bad == 0, "20000 random buffers: only 0 or -EINVAL", NULL);
 }
 
 /* ---- talking to the kernel --------------------------------------------- */
 
-static void test_netkit_unsupported(struct tally *tally, int netns)
+static void test_netkit_unsupported(struct ktap *ktap, int netns)
 {
 	struct nl_socket socket;
 	struct netkit_pair pair = {
@@ -330,16 +343,17 @@ static void test_netkit_unsupported(struct tally *tally, int netns)
 	int err;
 
 	if (nl_open_in_netns(&socket, netns) < 0) {
-		check(tally, 0, "socket in " NS_A " for netkit");
+		ktap_check(ktap, 0, "socket in " NS_A " for netkit", NULL);
 		return;
 	}
 	err = nl_netkit_create(&socket, &pair);
 	if (err == 0) {
-		printf("# this kernel has netkit\n");
+		ktap_comment("this kernel has netkit");
 		nl_link_delete(&socket, NETKIT_PRIMARY);
 	}
-	check(tally, err == -EOPNOTSUPP && strstr(socket.error, "Unknown device type"),
-	      "netkit create without netkit: %d, extack \"%s\"", err, socket.error);
+	ktap_check(ktap, err == -EOPNOTSUPP && strstr(socket.error, "Unknown device type"),
+		   "netkit create without netkit: -EOPNOTSUPP, \"Unknown device type\"",
+		   "got %d, extack \"%s\"", err, socket.error);
 	nl_close(&socket);
 }
 
@@ -369,7 +383,7 @@ static int stop_at_first(const struct nlmsghdr *reply, void *context)
 	return 42;
 }
 
-static void test_namespace(struct tally *tally)
+static void test_namespace(struct ktap *ktap)
 {
 	ino_t home = current_netns_inode();
 	struct link_search search = { .name = "lo" };
@@ -381,43 +395,44 @@ static void test_namespace(struct tally *tally)
 	int netns, err, calls = 0;
 	struct stat st;
 
-	check(tally, netns_add("a/b") == -EINVAL && netns_add("..") == -EINVAL &&
-	      netns_add("") == -EINVAL && netns_open(".") == -EINVAL,
-	      "namespace names with '/', \".\", \"..\" or empty are refused");
+	ktap_check(ktap, netns_add("a/b") == -EINVAL && netns_add("..") == -EINVAL &&
+		   netns_add("") == -EINVAL && netns_open(".") == -EINVAL,
+		   "namespace names with '/', \".\", \"..\" or empty are refused", NULL);
 
 	err = netns_add(NS_A);
-	check(tally, err == 0 && stat(NETNS_RUN_DIR "/" NS_A, &st) == 0,
-	      "netns_add creates " NETNS_RUN_DIR "/" NS_A " (%d)", err);
-	check(tally, current_netns_inode() == home && home != 0,
-	      "the caller's namespace is unchanged");
+	ktap_check(ktap, err == 0 && stat(NETNS_RUN_DIR "/" NS_A, &st) == 0,
+		   "netns_add creates " NETNS_RUN_DIR "/" NS_A, "got %d", err);
+	ktap_check(ktap, current_netns_inode() == home && home != 0,
+		   "the caller's namespace is unchanged", NULL);
 	err = netns_add(NS_A);
-	check(tally, err == -EEXIST, "a second netns_add gives -EEXIST (%d)", err);
+	ktap_check(ktap, err == -EEXIST, "a second netns_add gives -EEXIST", "got %d", err);
 
 	netns = netns_open(NS_A);
-	check(tally, netns >= 0, "netns_open (%d)", netns);
+	ktap_check(ktap, netns >= 0, "netns_open", "got %d", netns);
 	if (netns < 0)
 		return;
 	fstat(netns, &st);
-	check(tally, st.st_ino != home, "it is another namespace");
+	ktap_check(ktap, st.st_ino != home, "it is another namespace", NULL);
 
 	err = nl_open_in_netns(&socket, netns);
-	check(tally, err == 0 && current_netns_inode() == home,
-	      "nl_open_in_netns opens a socket there and comes home (%d)", err);
+	ktap_check(ktap, err == 0 && current_netns_inode() == home,
+		   "nl_open_in_netns opens a socket there and comes home", "got %d", err);
 	close(netns);
 	if (err < 0)
 		return;
 
 	err = nl_link_index(&socket, "lo", &ifindex);
-	check(tally, err == 0 && ifindex == 1, "nl_link_index(\"lo\") = %u (%d)", ifindex, err);
+	ktap_check(ktap, err == 0 && ifindex == 1, "nl_link_index(\"lo\") is 1",
+		   "got %u (%d)", ifindex, err);
 	err = nl_link_set_up(&socket, ifindex);
-	check(tally, err == 0, "nl_link_set_up(lo) (%d)", err);
+	ktap_check(ktap, err == 0, "nl_link_set_up(lo)", "got %d", err);
 
 	err = nl_link_list(&socket, find_link, &search);
-	check(tally, err == 0 && search.seen && search.found.ifindex == 1 &&
-	      (search.found.flags & IFF_UP) && search.found.mtu > 0 &&
-	      search.found.kind[0] == '\0' && search.found.netkit_primary == -1 &&
-	      search.found.link_netnsid == -1,
-	      "nl_link_list lists lo, up (%d links, err %d)", search.count, err);
+	ktap_check(ktap, err == 0 && search.seen && search.found.ifindex == 1 &&
+		   (search.found.flags & IFF_UP) && search.found.mtu > 0 &&
+		   search.found.kind[0] == '\0' && search.found.netkit_primary == -1 &&
+		   search.found.link_netnsid == -1,
+		   "nl_link_list lists lo, up", "%d links, err %d", search.count, err);
 
 	/* A walk stopped by visit drains the dump: the socket stays usable. */
 	nl_message_init(&message, buffer, sizeof(buffer), RTM_GETLINK, 0);
@@ -425,10 +440,128 @@ static void test_namespace(struct tally *tally)
 	link->ifi_family = AF_UNSPEC;
 	err = nl_dump(&socket, &message, stop_at_first, &calls);
 	ifindex = 0;
-	check(tally, err == 42 && calls == 1 && nl_link_index(&socket, "lo", &ifindex) == 0 &&
-	      ifindex == 1, "a stopped dump returns visit's value and the socket goes on");
+	ktap_check(ktap, err == 42 && calls == 1 &&
+		   nl_link_index(&socket, "lo", &ifindex) == 0 && ifindex == 1,
+		   "a stopped dump returns visit's value and the socket goes on",
+		   "got %d after %d calls, then lo %u", err, calls, ifindex);
 
 	nl_close(&socket);
+}
+
+/* ---- the namespace hop ------------------------------------------------- */
+
+static ino_t fd_inode(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+/* The inode of the namespace a socket belongs to (0 if unknown). */
+static ino_t socket_netns_inode(int fd)
+{
+	int netns = ioctl(fd, SIOCGSKNS);
+	ino_t inode = fd_inode(netns);
+
+	if (netns >= 0)
+		close(netns);
+	return inode;
+}
+
+static int make_nothing(void *context)
+{
+	++*(int *)context;
+	return -ENOTTY;
+}
+
+/* Makes a socket, then leaves for a user namespace of its own, where the
+ * thread has no right to join the host's network namespace again. */
+static int make_and_strand(void *context)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	*(int *)context = fd;
+	if (unshare(CLONE_NEWUSER) < 0)
+		ktap_comment("unshare(CLONE_NEWUSER): %s", strerror(errno));
+	return fd;
+}
+
+/* In a child process, as it stays stranded: 0 when the way back failed,
+ * netns_make said so and the socket make had made is closed. */
+static int stranded_child(int netns)
+{
+	int made = -1;
+	int result = netns_make(netns, make_and_strand, &made);
+
+	if (result >= 0 || made < 0)
+		return 1;
+	return fcntl(made, F_GETFD) < 0 && errno == EBADF ? 0 : 2;
+}
+
+static void test_hop(struct ktap *ktap, int netns)
+{
+	ino_t home = current_netns_inode(), there = fd_inode(netns), inode;
+	int fd, calls = 0, status = -1;
+	pid_t child;
+
+	fd = netns_socket(netns, AF_INET, SOCK_DGRAM, 0);
+	inode = socket_netns_inode(fd);
+	ktap_check(ktap, fd >= 0 && inode == there && there != home &&
+		   current_netns_inode() == home,
+		   "netns_socket: a socket there, and the thread back home",
+		   "fd %d in %lu (there %lu, home %lu)", fd, (unsigned long)inode,
+		   (unsigned long)there, (unsigned long)home);
+	if (fd >= 0)
+		close(fd);
+
+	fd = netns_socket(-ENOENT, AF_INET, SOCK_DGRAM, 0);
+	inode = socket_netns_inode(fd);
+	ktap_check(ktap, fd >= 0 && inode == home, "a negative netns_fd: the socket is made here",
+		   "fd %d in %lu", fd, (unsigned long)inode);
+	if (fd >= 0)
+		close(fd);
+
+	fd = netns_make(NETNS_NEW, netns_open_current, NULL);
+	inode = fd_inode(fd);
+	ktap_check(ktap, fd >= 0 && inode != home && inode != there &&
+		   current_netns_inode() == home,
+		   "NETNS_NEW: make runs in a new namespace, the thread comes back",
+		   "fd %d, namespace %lu", fd, (unsigned long)inode);
+	if (fd >= 0)
+		close(fd);
+
+	fd = netns_make(netns, make_nothing, &calls);
+	ktap_check(ktap, fd == -ENOTTY && calls == 1 && current_netns_inode() == home,
+		   "make's error is the caller's, the thread back home",
+		   "got %d after %d calls", fd, calls);
+
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	calls = 0;
+	status = netns_make(fd, make_nothing, &calls);
+	ktap_check(ktap, status == -EINVAL && calls == 0 && current_netns_inode() == home,
+		   "a descriptor that is no namespace: setns's error, make never runs",
+		   "got %d after %d calls", status, calls);
+	close(fd);
+
+	child = fork();
+	if (child == 0)
+		_exit(stranded_child(netns));
+	status = -1;
+	if (child > 0)
+		waitpid(child, &status, 0);
+	ktap_check(ktap, child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		   "no way back: what make made is closed and the caller gets the error",
+		   "child status %#x", status);
+}
+
+static void test_open_in_netns(struct ktap *ktap)
+{
+	struct nl_socket socket = { .fd = 1234 };
+	int err = nl_open_in_netns(&socket, -ENOENT);
+
+	ktap_check(ktap, err == -EBADF && socket.fd == -1,
+		   "nl_open_in_netns with a failed open's error: -EBADF, never here",
+		   "got %d, fd %d", err, socket.fd);
 }
 
 /* ---- veth, addresses ---------------------------------------------------- */
@@ -500,7 +633,7 @@ static int address_present(struct nl_socket *socket, struct address_search *sear
 	return err < 0 ? err : search->seen;
 }
 
-static void test_veth(struct tally *tally)
+static void test_veth(struct ktap *ktap)
 {
 	struct nl_socket socket_a, socket_b;
 	struct link_search search = { .name = VETH_A };
@@ -512,7 +645,8 @@ static void test_veth(struct tally *tally)
 	err = netns_add(NS_B);
 	netns_a = netns_open(NS_A);
 	netns_b = netns_open(NS_B);
-	check(tally, err == 0 && netns_a >= 0 && netns_b >= 0, "second namespace " NS_B " (%d)", err);
+	ktap_check(ktap, err == 0 && netns_a >= 0 && netns_b >= 0, "second namespace " NS_B,
+		   "got %d", err);
 	if (netns_a < 0 || netns_b < 0)
 		goto close_fds;
 	if (nl_open_in_netns(&socket_a, netns_a) < 0)
@@ -521,57 +655,67 @@ static void test_veth(struct tally *tally)
 		goto close_a;
 
 	err = veth_create(&socket_a, VETH_A, VETH_B);
-	check(tally, err == 0, "veth pair created by a raw request (%d \"%s\")", err,
-	      socket_a.error);
+	ktap_check(ktap, err == 0, "veth pair created by a raw request",
+		   "got %d \"%s\"", err, socket_a.error);
 	err = nl_link_index(&socket_a, VETH_A, &index_a);
-	check(tally, err == 0 && index_a > 1, "nl_link_index(" VETH_A ") = %u", index_a);
+	ktap_check(ktap, err == 0 && index_a > 1, "nl_link_index(" VETH_A ")",
+		   "got %u (%d)", index_a, err);
 	err = nl_link_index(&socket_a, VETH_B, &index_b);
-	check(tally, err == 0 && index_b > 1 && index_b != index_a,
-	      "nl_link_index(" VETH_B ") = %u", index_b);
+	ktap_check(ktap, err == 0 && index_b > 1 && index_b != index_a,
+		   "nl_link_index(" VETH_B ")", "got %u (%d)", index_b, err);
 
 	err = nl_link_set_netns(&socket_a, index_b, netns_b);
-	check(tally, err == 0 && nl_link_index(&socket_a, VETH_B, &index) == -ENODEV,
-	      "nl_link_set_netns moves " VETH_B " out (%d)", err);
+	ktap_check(ktap, err == 0 && nl_link_index(&socket_a, VETH_B, &index) == -ENODEV,
+		   "nl_link_set_netns moves " VETH_B " out", "got %d", err);
 	err = nl_link_index(&socket_b, VETH_B, &index_b);
-	check(tally, err == 0, "and it is found in " NS_B " as %u (%d)", index_b, err);
+	ktap_check(ktap, err == 0, "and it is found in " NS_B,
+		   "got %u (%d)", index_b, err);
 
 	err = nl_link_list(&socket_a, find_link, &search);
-	check(tally, err == 0 && search.seen && strcmp(search.found.kind, "veth") == 0 &&
-	      search.found.link_netnsid >= 0 && search.found.peer_ifindex == index_b,
-	      "nl_link_list: " VETH_A " kind \"%s\", peer %u in netnsid %d",
-	      search.found.kind, search.found.peer_ifindex, search.found.link_netnsid);
+	ktap_check(ktap, err == 0 && search.seen && strcmp(search.found.kind, "veth") == 0 &&
+		   search.found.link_netnsid >= 0 && search.found.peer_ifindex == index_b,
+		   "nl_link_list: " VETH_A " of kind veth, its peer in another namespace",
+		   "kind \"%s\", peer %u in netnsid %d", search.found.kind,
+		   search.found.peer_ifindex, search.found.link_netnsid);
 
 	err = nl_link_set_up(&socket_b, index_b);
-	check(tally, err == 0, "nl_link_set_up(" VETH_B ") (%d)", err);
+	ktap_check(ktap, err == 0, "nl_link_set_up(" VETH_B ")", "got %d", err);
 
 	v4.ifindex = v6.ifindex = index_b;
 	inet_pton(AF_INET, "10.99.0.1", v4.address);
 	inet_pton(AF_INET6, "fd99::1", v6.address);
 	err = nl_address_add(&socket_b, index_b, AF_INET, v4.address, 24);
-	check(tally, err == 0, "nl_address_add 10.99.0.1/24 (%d \"%s\")", err, socket_b.error);
+	ktap_check(ktap, err == 0, "nl_address_add 10.99.0.1/24",
+		   "got %d \"%s\"", err, socket_b.error);
 	err = nl_address_add(&socket_b, index_b, AF_INET6, v6.address, 64);
-	check(tally, err == 0, "nl_address_add fd99::1/64 (%d \"%s\")", err, socket_b.error);
-	check(tally, address_present(&socket_b, &v4) == 1, "RTM_GETADDR dump shows 10.99.0.1/24");
-	check(tally, address_present(&socket_b, &v6) == 1, "RTM_GETADDR dump shows fd99::1/64");
+	ktap_check(ktap, err == 0, "nl_address_add fd99::1/64",
+		   "got %d \"%s\"", err, socket_b.error);
+	ktap_check(ktap, address_present(&socket_b, &v4) == 1,
+		   "RTM_GETADDR dump shows 10.99.0.1/24", NULL);
+	ktap_check(ktap, address_present(&socket_b, &v6) == 1,
+		   "RTM_GETADDR dump shows fd99::1/64", NULL);
 	err = nl_address_add(&socket_b, index_b, AF_INET, v4.address, 24);
-	check(tally, err == 0, "adding it again replaces it (%d)", err);
-	check(tally, nl_address_add(&socket_b, index_b, AF_UNIX, v4.address, 24) == -EAFNOSUPPORT,
-	      "other families: -EAFNOSUPPORT");
+	ktap_check(ktap, err == 0, "adding it again replaces it", "got %d", err);
+	err = nl_address_add(&socket_b, index_b, AF_UNIX, v4.address, 24);
+	ktap_check(ktap, err == -EAFNOSUPPORT, "other families: -EAFNOSUPPORT", "got %d", err);
 
 	err = nl_address_add(&socket_b, 999999, AF_INET, v4.address, 24);
-	check(tally, err < 0 && socket_b.error[0] != '\0',
-	      "address on ifindex 999999: %d, extack \"%s\"", err, socket_b.error);
+	ktap_check(ktap, err < 0 && socket_b.error[0] != '\0',
+		   "address on ifindex 999999: an error with extack text",
+		   "got %d, extack \"%s\"", err, socket_b.error);
 	err = nl_link_index(&socket_b, "lo", &index);
-	check(tally, err == 0 && socket_b.error[0] == '\0',
-	      "a later success clears the error text (%d)", err);
+	ktap_check(ktap, err == 0 && socket_b.error[0] == '\0',
+		   "a later success clears the error text",
+		   "got %d, \"%s\"", err, socket_b.error);
 
 	err = nl_link_delete(&socket_b, VETH_B);
-	check(tally, err == 0, "nl_link_delete(" VETH_B ") (%d)", err);
+	ktap_check(ktap, err == 0, "nl_link_delete(" VETH_B ")", "got %d", err);
 	err = nl_link_index(&socket_a, VETH_A, &index);
-	check(tally, err == -ENODEV, "its peer " VETH_A " is gone too: %d \"%s\"", err,
-	      socket_a.error);
+	ktap_check(ktap, err == -ENODEV, "its peer " VETH_A " is gone too",
+		   "got %d \"%s\"", err, socket_a.error);
 	err = nl_link_delete(&socket_a, VETH_A);
-	check(tally, err == -ENODEV, "deleting a missing device: %d \"%s\"", err, socket_a.error);
+	ktap_check(ktap, err == -ENODEV, "deleting a missing device: -ENODEV",
+		   "got %d \"%s\"", err, socket_a.error);
 
 	nl_close(&socket_b);
 close_a:
@@ -620,7 +764,7 @@ static int parse_link_copy(const unsigned char *bytes, size_t len, int misaligne
 	return err;
 }
 
-static void test_link_info_damaged(struct tally *tally)
+static void test_link_info_damaged(struct ktap *ktap)
 {
 	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
 	struct nl_message message;
@@ -632,7 +776,7 @@ static void test_link_info_damaged(struct tally *tally)
 
 	netns = netns_open(NS_A);
 	if (netns < 0 || nl_open_in_netns(&socket, netns) < 0) {
-		check(tally, 0, "socket in " NS_A " for a real link message");
+		ktap_check(ktap, 0, "socket in " NS_A " for a real link message", NULL);
 		if (netns >= 0)
 			close(netns);
 		return;
@@ -643,14 +787,15 @@ static void test_link_info_damaged(struct tally *tally)
 	link->ifi_family = AF_UNSPEC;
 	err = nl_dump(&socket, &message, capture_first, &captured);
 	nl_close(&socket);
-	check(tally, err == 1 && captured.len > 0, "captured a real RTM_NEWLINK (%zu bytes)",
-	      captured.len);
+	ktap_check(ktap, err == 1 && captured.len > 0, "captured a real RTM_NEWLINK",
+		   "got %d, %zu bytes", err, captured.len);
 	if (captured.len == 0)
 		return;
 
 	err = parse_link_copy(captured.bytes, captured.len, 0, &info);
-	check(tally, err == 0 && strcmp(info.name, "lo") == 0 && info.ifindex == 1,
-	      "the whole message parses: %s, index %u (%d)", info.name, info.ifindex, err);
+	ktap_check(ktap, err == 0 && strcmp(info.name, "lo") == 0 && info.ifindex == 1,
+		   "the whole message parses: lo, index 1",
+		   "%s, index %u (%d)", info.name, info.ifindex, err);
 
 	/* Every truncation: 0 or -EINVAL, never a read past nlmsg_len. */
 	for (size_t len = 0; len < captured.len; len++) {
@@ -659,19 +804,19 @@ static void test_link_info_damaged(struct tally *tally)
 		    : (err != 0 && err != -EINVAL))
 			bad++;
 	}
-	check(tally, bad == 0, "every truncation gives 0 or -EINVAL (%d bad)", bad);
+	ktap_check(ktap, bad == 0, "every truncation gives 0 or -EINVAL", "%d bad", bad);
 
 	unsigned char copy[sizeof(captured.bytes)];
 	memcpy(copy, captured.bytes, captured.len);
 	((struct nlmsghdr *)copy)->nlmsg_type = RTM_NEWADDR;
-	check(tally, parse_link_copy(copy, captured.len, 0, &info) == -EINVAL,
-	      "a message of another type gives -EINVAL");
+	ktap_check(ktap, parse_link_copy(copy, captured.len, 0, &info) == -EINVAL,
+		   "a message of another type gives -EINVAL", NULL);
 
 	memcpy(copy, captured.bytes, captured.len);
 	struct nlattr *first = (struct nlattr *)(copy + NLMSG_LENGTH(sizeof(struct ifinfomsg)));
 	first->nla_len = 0xfff0;
-	check(tally, parse_link_copy(copy, captured.len, 0, &info) == -EINVAL,
-	      "an attribute longer than the message gives -EINVAL");
+	ktap_check(ktap, parse_link_copy(copy, captured.len, 0, &info) == -EINVAL,
+		   "an attribute longer than the message gives -EINVAL", NULL);
 
 	/* Garbage behind a plausible header, and flipped bytes in a real one. */
 	uint64_t state = 0x243f6a8885a308d3ull;
@@ -691,12 +836,12 @@ static void test_link_info_damaged(struct tally *tally)
 		err = parse_link_copy(copy, len, round & 3, &info);
 		bad += err != 0 && err != -EINVAL;
 	}
-	check(tally, bad == 0, "20000 damaged messages: only 0 or -EINVAL");
+	ktap_check(ktap, bad == 0, "20000 damaged messages: only 0 or -EINVAL", NULL);
 }
 
 int main(void)
 {
-	struct tally tally = { 0 };
+	struct ktap ktap = { 0 };
 	struct nl_socket socket;
 	uint32_t index;
 	int netns, err;
@@ -705,34 +850,38 @@ int main(void)
 	printf("KTAP version 1\n");
 	cleanup();
 
-	test_netkit_encoding(&tally);
-	test_overflow(&tally);
-	test_malformed_attrs(&tally);
+	test_netkit_encoding(&ktap);
+	test_overflow(&ktap);
+	test_address_size_and_text(&ktap);
+	test_malformed_attrs(&ktap);
 
-	test_namespace(&tally);
+	test_namespace(&ktap);
 	netns = netns_open(NS_A);
 	if (netns >= 0) {
-		test_netkit_unsupported(&tally, netns);
+		test_netkit_unsupported(&ktap, netns);
+		test_hop(&ktap, netns);
 		close(netns);
 	}
-	test_veth(&tally);
-	test_link_info_damaged(&tally);
+	test_open_in_netns(&ktap);
+	test_veth(&ktap);
+	test_link_info_damaged(&ktap);
 
 	err = nl_open(&socket);
-	check(&tally, err == 0 && nl_link_index(&socket, "ygt-nl-none", &index) == -ENODEV,
-	      "nl_link_index on a missing name: -ENODEV (\"%s\")", socket.error);
+	ktap_check(&ktap, err == 0 && nl_link_index(&socket, "ygt-nl-none", &index) == -ENODEV,
+		   "nl_link_index on a missing name: -ENODEV",
+		   "\"%s\"", socket.error);
 	nl_close(&socket);
 
 	err = netns_delete(NS_B);
-	check(&tally, err == 0, "netns_delete(" NS_B ") (%d)", err);
+	ktap_check(&ktap, err == 0, "netns_delete(" NS_B ")", "got %d", err);
 	err = netns_delete(NS_A);
-	check(&tally, err == 0 && access(NETNS_RUN_DIR "/" NS_A, F_OK) < 0,
-	      "netns_delete(" NS_A ") removes it (%d)", err);
+	ktap_check(&ktap, err == 0 && access(NETNS_RUN_DIR "/" NS_A, F_OK) < 0,
+		   "netns_delete(" NS_A ") removes it", "got %d", err);
 	err = netns_delete(NS_A);
-	check(&tally, err == -ENOENT, "deleting it again: -ENOENT (%d)", err);
-	check(&tally, netns_open(NS_A) == -ENOENT, "netns_open after delete: -ENOENT");
+	ktap_check(&ktap, err == -ENOENT, "deleting it again: -ENOENT", "got %d", err);
+	ktap_check(&ktap, netns_open(NS_A) == -ENOENT, "netns_open after delete: -ENOENT", NULL);
 
 	cleanup();
-	printf("%d passed, %d failed\n", tally.passed, tally.failed);
-	return tally.failed ? 1 : 0;
+	ktap_comment("%d checks, %d failed", ktap.number, ktap.failed);
+	return ktap_exit_status(&ktap);
 }
