@@ -58,11 +58,13 @@ static void parse_attributes(const void *data, size_t length, int depth)
 	if (nl_attr_parse(data, length, table, TYPE_MAX) < 0)
 		return;
 	for (int type = 0; type <= TYPE_MAX; type++) {
-		if (!table[type])
+		const char *start = (const char *)table[type];
+
+		if (!start)
 			continue;
 		/* Every attribute handed out lies inside data. */
-		if ((const char *)table[type] < (const char *)data ||
-		    (const char *)table[type] + NLA_HDRLEN + nl_attr_len(table[type]) > (const char *)data + length)
+		if (start < (const char *)data ||
+		    start + NLA_HDRLEN + nl_attr_len(table[type]) > (const char *)data + length)
 			abort();
 		read_attribute(table[type], depth);
 	}
@@ -85,7 +87,8 @@ static void parse_link_message(const uint8_t *data, size_t size)
 		return;
 	memcpy(message, data, header.nlmsg_len);
 	if (nl_link_info_parse(message, &info) == 0 &&
-	    (!memchr(info.name, '\0', sizeof(info.name)) || !memchr(info.kind, '\0', sizeof(info.kind))))
+	    (!memchr(info.name, '\0', sizeof(info.name)) ||
+	     !memchr(info.kind, '\0', sizeof(info.kind))))
 		abort();
 	/* The attributes after the ifinfomsg, nests and all. */
 	if (header.nlmsg_len >= NLMSG_SPACE(sizeof(struct ifinfomsg)))

@@ -47,12 +47,15 @@ static unsigned char *read_file(const char *path, size_t *size)
 {
 	FILE *file = fopen(path, "rb");
 	unsigned char *bytes = NULL;
-	long length;
+	long length = -1;
 
-	if (file && fseek(file, 0, SEEK_END) == 0 && (length = ftell(file)) > 0 && fseek(file, 0, SEEK_SET) == 0 &&
-	    (bytes = malloc((size_t)length)) && fread(bytes, 1, (size_t)length, file) == (size_t)length)
+	if (file && fseek(file, 0, SEEK_END) == 0)
+		length = ftell(file);
+	if (length > 0 && fseek(file, 0, SEEK_SET) == 0)
+		bytes = malloc((size_t)length);
+	if (bytes && fread(bytes, 1, (size_t)length, file) == (size_t)length) {
 		*size = (size_t)length;
-	else {
+	} else {
 		perror(path);
 		free(bytes);
 		bytes = NULL;
@@ -82,8 +85,9 @@ static size_t find_section(const unsigned char *image, const char *name)
 	memcpy(&header, image, sizeof(header));
 	for (size_t index = 1; index < header.e_shnum; index++) {
 		Elf64_Shdr names = section_header(image, header.e_shstrndx);
+		const char *text = (const char *)image + names.sh_offset;
 
-		if (strcmp((const char *)image + names.sh_offset + section_header(image, index).sh_name, name) == 0)
+		if (strcmp(text + section_header(image, index).sh_name, name) == 0)
 			return index;
 	}
 	fprintf(stderr, "no section %s\n", name);
@@ -151,8 +155,9 @@ static int write_netkit_request(const char *directory, const char *name, int pee
 	};
 	struct nl_message message;
 
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	if (!nl_put_header(&message, sizeof(struct ifinfomsg)) || nl_netkit_message(&message, &pair) < 0)
+	if (!nl_message_start(&message, buffer, sizeof(buffer), RTM_NEWLINK,
+			      NLM_F_CREATE | NLM_F_EXCL, sizeof(struct ifinfomsg)) ||
+	    nl_netkit_message(&message, &pair) < 0)
 		return -1;
 	return write_message(directory, name, &message);
 }
@@ -165,14 +170,14 @@ static int write_netkit_reply(const char *directory)
 	struct ifinfomsg *link;
 	struct nlattr *linkinfo, *data;
 
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
-	link = nl_put_header(&message, sizeof(*link));
+	link = nl_message_start(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0, sizeof(*link));
 	if (!link)
 		return -1;
 	link->ifi_index = 7;
 	link->ifi_flags = IFF_UP | IFF_NOARP;
-	if (nl_put_string(&message, IFLA_IFNAME, "yg1-host") < 0 || nl_put_u32(&message, IFLA_MTU, 1500) < 0 ||
-	    nl_put_u32(&message, IFLA_LINK, 2) < 0 || nl_put_u32(&message, IFLA_LINK_NETNSID, 0) < 0)
+	if (nl_put_string(&message, IFLA_IFNAME, "yg1-host") < 0 ||
+	    nl_put_u32(&message, IFLA_MTU, 1500) < 0 || nl_put_u32(&message, IFLA_LINK, 2) < 0 ||
+	    nl_put_u32(&message, IFLA_LINK_NETNSID, 0) < 0)
 		return -1;
 	linkinfo = nl_nest_start(&message, IFLA_LINKINFO | NLA_F_NESTED);
 	if (!linkinfo || nl_put_string(&message, IFLA_INFO_KIND, "netkit") < 0)
@@ -199,7 +204,8 @@ static int record_reply(const struct nlmsghdr *reply, void *context)
 
 	if (reply->nlmsg_type != RTM_NEWLINK)
 		return 0;
-	recording->written = write_file(recording->directory, "lo-reply-from-kernel", reply, reply->nlmsg_len) == 0;
+	recording->written = write_file(recording->directory, "lo-reply-from-kernel", reply,
+					reply->nlmsg_len) == 0;
 	return 1;
 }
 
@@ -213,8 +219,9 @@ static int write_loopback_reply(const char *directory)
 
 	if (error < 0)
 		return error;
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_GETLINK, NLM_F_ACK);
-	if (!nl_put_header(&message, sizeof(struct ifinfomsg)) || nl_put_string(&message, IFLA_IFNAME, "lo") < 0)
+	if (!nl_message_start(&message, buffer, sizeof(buffer), RTM_GETLINK, NLM_F_ACK,
+			      sizeof(struct ifinfomsg)) ||
+	    nl_put_string(&message, IFLA_IFNAME, "lo") < 0)
 		error = -EMSGSIZE;
 	else
 		error = nl_transact(&socket, &message, record_reply, &recording);
