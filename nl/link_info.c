@@ -15,6 +15,12 @@ static int copy_name(char *field, size_t size, const struct nlattr *attr)
 	return 0;
 }
 
+/* An attribute a message may leave out: then the field keeps its value. */
+static int optional_u32(const struct nlattr *attr, uint32_t *field)
+{
+	return attr ? nl_attr_u32(attr, field) : 0;
+}
+
 static int parse_netkit(const struct nlattr *data, struct nl_link_info *info)
 {
 	const struct nlattr *table[IFLA_NETKIT_MAX + 1];
@@ -27,12 +33,9 @@ static int parse_netkit(const struct nlattr *data, struct nl_link_info *info)
 			return -EINVAL;
 		info->netkit_primary = primary ? 1 : 0;
 	}
-	if ((table[IFLA_NETKIT_POLICY] &&
-	     nl_attr_u32(table[IFLA_NETKIT_POLICY], &info->netkit_policy) < 0) ||
-	    (table[IFLA_NETKIT_PEER_POLICY] &&
-	     nl_attr_u32(table[IFLA_NETKIT_PEER_POLICY], &info->netkit_peer_policy) < 0) ||
-	    (table[IFLA_NETKIT_MODE] &&
-	     nl_attr_u32(table[IFLA_NETKIT_MODE], &info->netkit_mode) < 0))
+	if (optional_u32(table[IFLA_NETKIT_POLICY], &info->netkit_policy) < 0 ||
+	    optional_u32(table[IFLA_NETKIT_PEER_POLICY], &info->netkit_peer_policy) < 0 ||
+	    optional_u32(table[IFLA_NETKIT_MODE], &info->netkit_mode) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -82,14 +85,12 @@ int nl_link_info_parse(const struct nlmsghdr *message, struct nl_link_info *info
 	if (table[IFLA_IFNAME] &&
 	    copy_name(info->name, sizeof(info->name), table[IFLA_IFNAME]) < 0)
 		return -EINVAL;
-	if ((table[IFLA_MTU] && nl_attr_u32(table[IFLA_MTU], &info->mtu) < 0) ||
-	    (table[IFLA_LINK] && nl_attr_u32(table[IFLA_LINK], &info->peer_ifindex) < 0))
+	netnsid = (uint32_t)info->link_netnsid;
+	if (optional_u32(table[IFLA_MTU], &info->mtu) < 0 ||
+	    optional_u32(table[IFLA_LINK], &info->peer_ifindex) < 0 ||
+	    optional_u32(table[IFLA_LINK_NETNSID], &netnsid) < 0)
 		return -EINVAL;
-	if (table[IFLA_LINK_NETNSID]) {
-		if (nl_attr_u32(table[IFLA_LINK_NETNSID], &netnsid) < 0)
-			return -EINVAL;
-		info->link_netnsid = (int32_t)netnsid;
-	}
+	info->link_netnsid = (int32_t)netnsid;
 	if (table[IFLA_LINKINFO])
 		return parse_linkinfo(table[IFLA_LINKINFO], info);
 	return 0;
