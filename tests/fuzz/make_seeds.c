@@ -97,13 +97,16 @@ static size_t find_section(const unsigned char *image, const char *name)
 static int write_elf_seeds(const char *object_path, const char *directory)
 {
 	size_t size;
-	unsigned char *image = read_file(object_path, &size), *copy;
+	unsigned char *image = read_file(object_path, &size);
+	unsigned char *copy = image ? malloc(size) : NULL;
 	Elf64_Shdr license, relocations;
 	Elf64_Ehdr header;
 	int error = 0;
 
-	if (!image || !(copy = malloc(size)))
+	if (!copy) {
+		free(image);
 		return -1;
+	}
 	error |= write_file(directory, "wire", image, size);
 	error |= write_file(directory, "truncated", image, size / 2);
 
