@@ -1,12 +1,13 @@
 /* suite.h — the VM test suite's shared pieces: KTAP checks, running
- * /bin/yogurt, and looking at what is on the machine. */
+ * /bin/yogurt, and looking at what is on the machine. The tests use the
+ * phone's internals too (probes, records): phone/internal.h. */
 #ifndef YOGURT_VM_SUITE_H
 #define YOGURT_VM_SUITE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "phone/phone.h"
+#include "phone/internal.h"
 
 #define YOGURT "/bin/yogurt"
 
