@@ -149,6 +149,22 @@ static int phone_difference(const struct phone *phone, const struct end_state st
 	return 0;
 }
 
+/* Whether any of a phone is there: a namespace, a host device or a pin of
+ * either end (the other pieces live in those). */
+static int phone_present(const struct end_state states[PHONE_ENDS])
+{
+	int present = 0;
+
+	for (int side = 0; side < PHONE_ENDS; side++)
+		present |= states[side].netns_present | states[side].host_present |
+			   states[side].pinned[NETKIT_HOOK_PRIMARY] | states[side].pinned[NETKIT_HOOK_PEER];
+	return present;
+}
+
+/* What status says of a phone: as configured, different (and where), or
+ * not there at all. */
+enum phone_state { PHONE_UP, PHONE_DIFFERS, PHONE_DOWN };
+
 static const char *policy_name(uint32_t policy)
 {
 	return policy == NETKIT_DROP ? "blackhole" : policy == NETKIT_PASS ? "forward" : "?";
@@ -328,12 +344,17 @@ static void print_end_json(int out, const struct phone_end *end, const struct en
 static void print_phone(int out, int json, const struct phone *phone,
 			const struct end_state states[PHONE_ENDS])
 {
+	static const char json_states[][8] = { "up", "differs", "down" };
+	static const char text_states[][26] = {
+		"up, as configured", "differs from the config: ", "down, none of it is there"
+	};
 	char difference[128];
-	int differs = phone_difference(phone, states, difference);
+	enum phone_state state = !phone_difference(phone, states, difference) ? PHONE_UP :
+				 phone_present(states) ? PHONE_DIFFERS : PHONE_DOWN;
 
 	if (json) {
 		format_print(out, "{\"state\":\"%s\",\"matches_config\":%s,\"difference\":",
-			     differs ? "down" : "up", json_boolean(!differs));
+			     json_states[state], json_boolean(state == PHONE_UP));
 		print_json_string(out, difference);
 		format_write(out, ",\"ends\":[");
 		for (int side = 0; side < PHONE_ENDS; side++) {
@@ -346,8 +367,8 @@ static void print_phone(int out, int json, const struct phone *phone,
 	format_print(out, "phone %s <-> %s\n", phone->ends[0].netns, phone->ends[1].netns);
 	for (int side = 0; side < PHONE_ENDS; side++)
 		print_end_text(out, &phone->ends[side], &states[side]);
-	format_print(out, "  state: %s%s\n", differs ? "differs from the config: " : "up, as configured",
-		     difference);
+	format_print(out, "  state: %s%s\n", text_states[state],
+		     state == PHONE_DIFFERS ? difference : "");
 }
 
 int phone_status(const struct topology *topology, int json, int out, struct report *report)
