@@ -73,10 +73,10 @@ static int prepare(struct attaching *attaching, void **image)
 	uint64_t size = 0;
 	int fd = open(request->object, O_RDONLY | O_CLOEXEC), error = fd < 0 ? -errno : 0;
 
-	/* memory_allocate zeroes: a short read leaves zeros, which parse refuses. */
 	if (fd >= 0)
 		error = sys_statx(fd, "", NULL, &size);
 	if (error == 0) {
+		/* memory_allocate zeroes: a short read leaves zeros, which parse refuses. */
 		*image = memory_allocate((size_t)size);
 		error = !*image ? -ENOMEM : read(fd, *image, (size_t)size) < 0 ? -errno : 0;
 	}
