@@ -6,13 +6,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
 
-#include "phone.h"
+#include "internal.h"
 #include "../bpf/bpf.h"
-#include "../format/format.h"
-#include "../netns/netns.h"
-#include "../nl/nl.h"
 
 #define CALL_TCP_PORT 4242
 #define CALL_UDP_PORT 4243
@@ -26,7 +22,8 @@ struct call {
 	int step, passed;
 };
 
-static void step(struct call *call, int ok, const char *format, ...) __attribute__((format(printf, 3, 4)));
+static void step(struct call *call, int ok, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void step(struct call *call, int ok, const char *format, ...)
 {
@@ -52,12 +49,14 @@ static void ping(struct call *call, int from, int family)
 	const char *protocol = family == AF_INET6 ? "ICMPv6" : "ICMP";
 	char address[FORMAT_ADDRESS_MAX];
 	uint64_t rtt = 0;
-	int error = probe_ping(call->netns[from], family, end_address(target, family), 56, CALL_TIMEOUT_MS, &rtt);
+	int error = probe_ping(call->netns[from], family, end_address(target, family), 56,
+			       CALL_TIMEOUT_MS, &rtt);
 
 	format_address(address, family, end_address(target, family));
 	if (error == 0)
-		step(call, 1, "%s echo %s -> %s (%s): reply in %llu.%03llu ms", protocol, source->netns, target->netns,
-		     address, (unsigned long long)(rtt / 1000), (unsigned long long)(rtt % 1000));
+		step(call, 1, "%s echo %s -> %s (%s): reply in %llu.%03llu ms", protocol,
+		     source->netns, target->netns, address, (unsigned long long)(rtt / 1000),
+		     (unsigned long long)(rtt % 1000));
 	else
 		step(call, 0, "%s echo %s -> %s (%s): %s", protocol, source->netns, target->netns, address,
 		     error_text(-error));
@@ -87,7 +86,8 @@ static void talk(struct call *call, int from)
 	if (error >= 0 && memcmp(message, received, length) != 0)
 		error = -EBADMSG;
 	if (error >= 0)
-		step(call, 1, "TCP %s -> %s: \"%s\" (%zu bytes) arrived intact", source->netns, target->netns, message, length);
+		step(call, 1, "TCP %s -> %s: \"%s\" (%zu bytes) arrived intact", source->netns,
+		     target->netns, message, length);
 	else
 		step(call, 0, "TCP %s -> %s: %s", source->netns, target->netns, error_text(-error));
 	for (int *fd = (int[]){ listener, client, server, -1 }; *fd != -1; fd++)
@@ -130,11 +130,13 @@ static void barge_in(struct call *call)
 	after = dropped_at(target->host_device);
 	if (listener >= 0)
 		close(listener);
-	step(call, error >= 0 && got < 0 && after > before, "host injection towards %s on %s: %s%s (drops: %llu -> %llu)",
-	     target->netns, target->host_device,
-	     error < 0 ? "could not try: " : got >= 0 ? "DELIVERED, the gate is open" : after <= before ?
+	step(call, error >= 0 && got < 0 && after > before,
+	     "host injection towards %s on %s: %s%s (drops: %llu -> %llu)", target->netns,
+	     target->host_device, error < 0 ? "could not try: " : got >= 0 ?
+	     "DELIVERED, the gate is open" : after <= before ?
 	     "not delivered, but the gate did not count it" : "not delivered, the gate dropped it",
-	     error < 0 ? error_text(-error) : "", (unsigned long long)before, (unsigned long long)after);
+	     error < 0 ? error_text(-error) : "", (unsigned long long)before,
+	     (unsigned long long)after);
 }
 
 int phone_call(const struct topology *topology, int out, struct report *report)

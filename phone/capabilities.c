@@ -4,19 +4,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "phone.h"
-#include "../format/format.h"
+#include "internal.h"
 
 /* Bits of CapEff (include/uapi/linux/capability.h). */
 #define CAPABILITY_NET_ADMIN 12
 #define CAPABILITY_SYS_ADMIN 21
 #define CAPABILITY_BPF 39		/* Linux 5.8 */
 
-/* The effective capability set, from /proc/self/status; -ENOENT without /proc. */
+/* The effective capability set, from /proc/self/status; -ENOENT without
+ * /proc. */
 static int effective_capabilities(uint64_t *set)
 {
 	char text[4096];
-	const char *line;
+	const char *line, *end;
 	long length = format_read_file("/proc/self/status", text, sizeof(text));
 
 	if (length <= 0)
@@ -27,19 +27,17 @@ static int effective_capabilities(uint64_t *set)
 	}
 	if (!*line)
 		return -ENOENT;
-	*set = 0;
-	for (line += 8; *line != '\n' && *line; line++) {
-		int digit = *line >= 'a' ? *line - 'a' + 10 : *line - '0';
-
-		*set = *set << 4 | (uint64_t)(digit & 15);
-	}
-	return 0;
+	line += 8;
+	for (end = line; *end && *end != '\n'; end++)
+		continue;
+	return format_parse_unsigned(line, (size_t)(end - line), 16, UINT64_MAX, set);
 }
 
 int phone_check_capabilities(int needs_bpf, struct report *report)
 {
 	uint64_t set = 0;	/* always set when read; gcc 12 with LTO cannot tell */
 	int net_admin, sys_admin, bpf;
+	const char *missing;
 
 	/* Without /proc there is nothing to read: let the kernel answer. */
 	if (effective_capabilities(&set) < 0)
@@ -47,15 +45,15 @@ int phone_check_capabilities(int needs_bpf, struct report *report)
 	net_admin = (set >> CAPABILITY_NET_ADMIN) & 1;
 	sys_admin = (set >> CAPABILITY_SYS_ADMIN) & 1;
 	bpf = (set >> CAPABILITY_BPF) & 1;
-	report->kernel_refused = 1;
 	if (!net_admin && needs_bpf && !bpf && !sys_admin)
-		return report_error(report, -EPERM, "missing capabilities CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN): "
-				    "run yogurt as root");
-	if (!net_admin)
-		return report_error(report, -EPERM, "missing capability CAP_NET_ADMIN (devices, addresses): run yogurt as root");
-	if (!sys_admin)
-		return report_error(report, -EPERM, "missing capability CAP_SYS_ADMIN (namespace bind mounts%s): "
-				    "run yogurt as root", needs_bpf ? ", bpffs" : "");
-	report->kernel_refused = 0;
-	return 0;
+		missing = "capabilities CAP_NET_ADMIN and CAP_BPF (or CAP_SYS_ADMIN)";
+	else if (!net_admin)
+		missing = "capability CAP_NET_ADMIN (devices, addresses)";
+	else if (!sys_admin)
+		missing = needs_bpf ? "capability CAP_SYS_ADMIN (namespace bind mounts, bpffs)"
+				    : "capability CAP_SYS_ADMIN (namespace bind mounts)";
+	else
+		return 0;
+	/* What the kernel would refuse, said before it does. */
+	return report_kernel(report, -EPERM, NULL, "missing %s: run yogurt as root", missing);
 }

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "phone.h"
+#include "internal.h"
 
 /* Where an end was written: "SOURCE:LINE", or "SOURCE" when line is 0 (the
  * kernel command line). */

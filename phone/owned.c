@@ -10,13 +10,11 @@
 #include <poll.h>
 #include <stdio.h>	/* rename */
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 
-#include "phone.h"
-#include "../format/format.h"
+#include "internal.h"
 
 #define OWNED_FILE PHONE_STATE_DIR "/owned"
 #define OWNED_TEMPORARY PHONE_STATE_DIR "/owned.new"
@@ -74,17 +72,9 @@ static const char *next_word(const char *line, const char *end, char *word, size
 	return line;
 }
 
-static int parse_number(const char *text, uint64_t *value)
+static int parse_number(const char *word, uint64_t maximum, uint64_t *value)
 {
-	*value = 0;
-	if (!*text)
-		return -EINVAL;
-	for (; *text; text++) {
-		if (*text < '0' || *text > '9' || *value > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		*value = *value * 10 + (uint64_t)(*text - '0');
-	}
-	return 0;
+	return format_parse_unsigned(word, strlen(word), 10, maximum, value);
 }
 
 static int parse_line(struct owned *owned, const char *line, const char *end)
@@ -95,8 +85,9 @@ static int parse_line(struct owned *owned, const char *line, const char *end)
 
 	for (int index = 0; index < 5; index++)
 		line = next_word(line, end, words[index], sizeof(words[index]));
-	if (strcmp(words[0], "end") != 0 || !words[1][0] || parse_number(words[2], &inode) < 0 || !words[3][0] ||
-	    strlen(words[3]) >= PHONE_DEVICE_MAX || parse_number(words[4], &ifindex) < 0 || ifindex > UINT32_MAX ||
+	if (strcmp(words[0], "end") != 0 || !words[1][0] ||
+	    parse_number(words[2], UINT64_MAX, &inode) < 0 || !words[3][0] ||
+	    strlen(words[3]) >= PHONE_DEVICE_MAX || parse_number(words[4], UINT32_MAX, &ifindex) < 0 ||
 	    owned->count == OWNED_MAX)
 		return -EINVAL;
 	entry = &owned->ends[owned->count++];
@@ -188,4 +179,27 @@ struct owned_end *owned_remember(struct owned *owned, const char *netns)
 	memset(entry, 0, sizeof(*entry));
 	format_string(entry->netns, sizeof(entry->netns), "%s", netns);
 	return entry;
+}
+
+int owned_start(int needs_bpf, int *lock, struct owned *owned, struct nl_socket *host,
+		struct report *report)
+{
+	int error = phone_check_capabilities(needs_bpf, report);
+
+	if (error == 0)
+		error = owned_lock(lock, report);
+	if (error < 0)
+		return error;
+	error = owned_load(owned, report);
+	if (error == 0)
+		error = phone_open_rtnetlink(host, report);
+	if (error < 0)
+		owned_unlock(*lock);
+	return error;
+}
+
+void owned_finish(int lock, struct nl_socket *host)
+{
+	nl_close(host);
+	owned_unlock(lock);
 }

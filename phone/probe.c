@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -20,8 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "phone.h"
-#include "../netns/netns.h"
+#include "internal.h"
 #include "../syscalls/syscalls.h"
 
 void probe_endpoint(union probe_address *endpoint, int family, const void *address, uint16_t port)
@@ -48,20 +46,12 @@ int probe_socket(int netns_fd, int domain, int type, int protocol)
 	return netns_socket(netns_fd, domain, type, protocol);
 }
 
-static int64_t now_us(void)
+/* Milliseconds left until deadline (monotonic_us), never negative. */
+static int remaining_ms(uint64_t deadline)
 {
-	struct timespec now;
+	uint64_t now = monotonic_us();
 
-	sys_clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
-}
-
-/* Milliseconds left until deadline (in microseconds), never negative. */
-static int remaining_ms(int64_t deadline)
-{
-	int64_t left = deadline - now_us();
-
-	return left > 0 ? (int)(left / 1000) : 0;
+	return deadline > now ? (int)((deadline - now) / 1000) : 0;
 }
 
 /* Waits for events on fd; -ETIMEDOUT after timeout_ms. */
@@ -91,7 +81,8 @@ static uint16_t checksum(uint32_t sum, const void *data, size_t length)
 
 /* An ICMP or ICMPv6 reply to our echo, from `to`? IPv4 raw sockets hand
  * over the IP header too; IPv6 ones do not. */
-static int is_our_reply(int family, const unsigned char *packet, ssize_t length, const void *to, uint16_t identifier)
+static int is_our_reply(int family, const unsigned char *packet, ssize_t length, const void *to,
+			uint16_t identifier)
 {
 	if (family == AF_INET) {
 		struct ip header;
@@ -114,12 +105,13 @@ static int is_our_reply(int family, const unsigned char *packet, ssize_t length,
 	}
 }
 
-int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, int timeout_ms, uint64_t *rtt_us)
+int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, int timeout_ms,
+	       uint64_t *rtt_us)
 {
 	unsigned char request[8 + 1472];
-	uint16_t identifier = (uint16_t)(getpid() ^ now_us());
+	uint16_t identifier = (uint16_t)((uint64_t)getpid() ^ monotonic_us());
 	union probe_address target;
-	int64_t start, deadline;
+	uint64_t start, deadline;
 	int fd, error = 0;
 
 	if (payload_size > sizeof(request) - 8)
@@ -142,8 +134,8 @@ int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, in
 	fd = probe_socket(netns_fd, family, SOCK_RAW, family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (fd < 0)
 		return fd;
-	start = now_us();
-	deadline = start + (int64_t)timeout_ms * 1000;
+	start = monotonic_us();
+	deadline = start + (uint64_t)timeout_ms * 1000;
 	if (sendto(fd, request, 8 + payload_size, 0, &target.any, probe_endpoint_size(&target)) < 0)
 		error = -errno;
 	while (error == 0) {
@@ -160,7 +152,7 @@ int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, in
 			continue;
 		if (is_our_reply(family, packet, length, to, identifier)) {
 			if (rtt_us)
-				*rtt_us = (uint64_t)(now_us() - start);
+				*rtt_us = monotonic_us() - start;
 			break;
 		}
 	}
@@ -286,7 +278,8 @@ int probe_receive_datagram(int fd, void *data, size_t length, int timeout_ms)
 }
 
 /* The UDP checksum's pseudo-header sum (RFC 768, RFC 8200 8.1). */
-static uint32_t pseudo_header_sum(const union probe_address *from, const union probe_address *to, size_t udp_length)
+static uint32_t pseudo_header_sum(const union probe_address *from, const union probe_address *to,
+				  size_t udp_length)
 {
 	const uint8_t *source, *destination;
 	size_t address_size;
@@ -305,8 +298,8 @@ static uint32_t pseudo_header_sum(const union probe_address *from, const union p
 }
 
 /* Lays out [Ethernet | IPv4 or IPv6 | UDP | payload] in frame; its length. */
-static size_t build_udp_frame(unsigned char *frame, const union probe_address *from, const union probe_address *to,
-			      const void *payload, size_t length)
+static size_t build_udp_frame(unsigned char *frame, const union probe_address *from,
+			      const union probe_address *to, const void *payload, size_t length)
 {
 	int is_ipv6 = from->any.sa_family == AF_INET6;
 	size_t ip_size = is_ipv6 ? sizeof(struct ip6_hdr) : sizeof(struct ip);
@@ -355,7 +348,8 @@ int probe_inject_udp(int netns_fd, const char *device, const union probe_address
 	size_t total;
 	int fd, error = 0;
 
-	if (length > 512 || from->any.sa_family != to->any.sa_family || strlen(device) >= sizeof(request.ifr_name))
+	if (length > 512 || from->any.sa_family != to->any.sa_family ||
+	    strlen(device) >= sizeof(request.ifr_name))
 		return -EINVAL;
 	total = build_udp_frame(frame, from, to, payload, length);
 	link.sll_protocol = htons(from->any.sa_family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP);
@@ -393,7 +387,8 @@ int probe_send_raw_udp(int netns_fd, const union probe_address *from, const unio
 	fd = probe_socket(netns_fd, from->any.sa_family, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
 		return fd;
-	if (sendto(fd, frame + ETH_HLEN, total - ETH_HLEN, 0, &target.any, probe_endpoint_size(&target)) < 0)
+	if (sendto(fd, frame + ETH_HLEN, total - ETH_HLEN, 0, &target.any,
+		   probe_endpoint_size(&target)) < 0)
 		error = -errno;
 	close(fd);
 	return error;

@@ -6,20 +6,11 @@
 #include <unistd.h>
 #include <net/if.h>
 
-#include "phone.h"
+#include "internal.h"
 #include "../bpf/bpf.h"
-#include "../format/format.h"
-#include "../netns/netns.h"
-#include "../nl/nl.h"
 
 #define STATUS_ADDRESSES 8
 #define STATUS_PROGRAMS 4
-
-struct program_state {
-	char name[BPF_OBJ_NAME_LEN];
-	uint32_t id, instructions;
-	char tag[2 * BPF_TAG_SIZE + 1];
-};
 
 /* One end of a phone as the kernel has it. */
 struct end_state {
@@ -27,15 +18,14 @@ struct end_state {
 	struct nl_link_info host, device;
 	char addresses[STATUS_ADDRESSES][FORMAT_ADDRESS_MAX + 4];
 	size_t address_count;
-	struct program_state programs[2][STATUS_PROGRAMS];	/* [primary, peer] */
-	uint32_t program_count[2];
-	int pinned[2];
+	/* Per hook, in the order of netkit_hooks. */
+	struct hook_program programs[NETKIT_HOOKS][STATUS_PROGRAMS];
+	uint32_t program_count[NETKIT_HOOKS];
+	char pin_directory[64];
+	int pinned[NETKIT_HOOKS];
 	int has_counters;
 	struct wire_count counters[WIRE_COUNTER_MAX];
 };
-
-static const char *const hook_names[2] = { "primary", "peer" };
-static const uint32_t hook_types[2] = { BPF_NETKIT_PRIMARY, BPF_NETKIT_PEER };
 
 /* The device's global addresses as "address/prefix" texts; link-local
  * ones are the kernel's own. */
@@ -46,38 +36,25 @@ static int collect_address(const struct nl_address *address, void *context)
 
 	if (address->scope != RT_SCOPE_UNIVERSE || state->address_count == STATUS_ADDRESSES)
 		return 0;
-	format_string(state->addresses[state->address_count++], sizeof(state->addresses[0]), "%s/%u",
-		      format_address(text, address->family, address->address), address->prefix_length);
+	format_string(state->addresses[state->address_count++], sizeof(state->addresses[0]),
+		      "%s/%u", format_address(text, address->family, address->address),
+		      address->prefix_length);
 	return 0;
 }
 
 static void collect_programs(struct end_state *state, uint32_t ifindex)
 {
-	for (int hook = 0; hook < 2; hook++) {
-		uint32_t ids[STATUS_PROGRAMS], count = 0;
-
-		if (bpf_netkit_query(ifindex, hook_types[hook], ids, STATUS_PROGRAMS, &count) < 0)
-			continue;
-		state->program_count[hook] = count < STATUS_PROGRAMS ? count : STATUS_PROGRAMS;
-		for (uint32_t index = 0; index < state->program_count[hook]; index++) {
-			struct program_state *program = &state->programs[hook][index];
-			struct bpf_prog_info info;
-
-			program->id = ids[index];
-			if (bpf_program_info(ids[index], &info, NULL, NULL) < 0)
-				continue;
-			memcpy(program->name, info.name, sizeof(program->name));
-			program->instructions = info.xlated_prog_len / 8;
-			for (size_t byte = 0; byte < BPF_TAG_SIZE; byte++)
-				format_string(program->tag + 2 * byte, 3, "%02x", info.tag[byte]);
-		}
-	}
+	for (size_t hook = 0; hook < NETKIT_HOOKS; hook++)
+		state->program_count[hook] = phone_hook_programs(ifindex, hook, state->programs[hook],
+								 STATUS_PROGRAMS);
 	/* The first primary program is the wire's, if any: its counters. */
-	state->has_counters = state->program_count[0] &&
-			      wire_read_program_counters(state->programs[0][0].id, state->counters) == 0;
+	state->has_counters = state->program_count[NETKIT_HOOK_PRIMARY] &&
+			      wire_read_program_counters(state->programs[NETKIT_HOOK_PRIMARY][0].id,
+							 state->counters) == 0;
 }
 
-static void collect_end(struct end_state *state, struct nl_socket *host, const struct phone_end *end)
+static void collect_end(struct end_state *state, struct nl_socket *host,
+			const struct phone_end *end)
 {
 	struct nl_socket inside;
 	int netns_fd = netns_open(end->netns);
@@ -87,20 +64,21 @@ static void collect_end(struct end_state *state, struct nl_socket *host, const s
 	state->host_present = nl_link_get(host, end->host_device, &state->host) == 0;
 	if (state->host_present)
 		collect_programs(state, state->host.ifindex);
-	for (int hook = 0; hook < 2; hook++) {
-		char path[256];
+	netkit_pin_directory(state->pin_directory, sizeof(state->pin_directory), PHONE_PIN_ROOT,
+			     end->host_device);
+	for (int hook = 0; hook < NETKIT_HOOKS; hook++) {
+		char path[sizeof(state->pin_directory) + 16];
 
-		format_string(path, sizeof(path), "%s/%s/%s", PHONE_PIN_ROOT, end->host_device, hook_names[hook]);
+		netkit_pin_path(path, sizeof(path), state->pin_directory, (size_t)hook);
 		state->pinned[hook] = access(path, F_OK) == 0;
 	}
 	if (netns_fd < 0)
 		return;
-	if (nl_open_in_netns(&inside, netns_fd) == 0) {
-		state->device_present = nl_link_get(&inside, end->device, &state->device) == 0;
-		if (state->device_present)
-			nl_address_list(&inside, state->device.ifindex, collect_address, state);
-		nl_close(&inside);
-	}
+	state->device_present = phone_inside_device(netns_fd, end->device, &inside,
+						    &state->device) == 0;
+	if (state->device_present)
+		nl_address_list(&inside, state->device.ifindex, collect_address, state);
+	nl_close(&inside);
 	close(netns_fd);
 }
 
@@ -119,7 +97,8 @@ static int has_address(const struct end_state *state, int family, const void *ad
 
 /* NULL when the live end is what the configuration asks for; else the
  * first difference, in words about *what (the namespace or a device). */
-static const char *what_differs(const struct phone_end *end, const struct end_state *state, const char **what)
+static const char *what_differs(const struct phone_end *end, const struct end_state *state,
+				const char **what)
 {
 	const struct nl_link_info *host = &state->host, *device = &state->device;
 
@@ -129,15 +108,16 @@ static const char *what_differs(const struct phone_end *end, const struct end_st
 	*what = end->host_device;
 	if (!state->host_present)
 		return "is missing";
-	if (host->netkit_primary != 1 || host->netkit_mode != end->mode || host->netkit_policy != NETKIT_DROP ||
-	    host->netkit_peer_policy != NETKIT_DROP)
+	if (host->netkit_primary != 1 || host->netkit_mode != end->mode ||
+	    host->netkit_policy != NETKIT_DROP || host->netkit_peer_policy != NETKIT_DROP)
 		return "is not the configured netkit device";
 	if (!(host->flags & IFF_UP))
 		return "is down";
 	if (end->mtu && host->mtu != end->mtu)
 		return "has another MTU";
-	if (!state->program_count[0] || !state->program_count[1] || !state->pinned[0] || !state->pinned[1])
-		return "has no wire attached and pinned";
+	for (int hook = 0; hook < NETKIT_HOOKS; hook++)
+		if (!state->program_count[hook] || !state->pinned[hook])
+			return "has no wire attached and pinned";
 	*what = end->device;
 	if (!state->device_present)
 		return "is missing";
@@ -152,10 +132,12 @@ static const char *what_differs(const struct phone_end *end, const struct end_st
 	return NULL;
 }
 
-/* 0 when both ends are as configured; else 1 and "NAMESPACE: WHAT differs". */
-static int phone_difference(const struct phone *phone, const struct end_state states[2], char text[128])
+/* 0 when both ends are as configured; else 1 and the first difference,
+ * "NAMESPACE: WHAT DIFFERS". */
+static int phone_difference(const struct phone *phone, const struct end_state states[PHONE_ENDS],
+			    char text[128])
 {
-	for (int side = 0; side < 2; side++) {
+	for (int side = 0; side < PHONE_ENDS; side++) {
 		const char *what, *difference = what_differs(&phone->ends[side], &states[side], &what);
 
 		if (difference) {
@@ -167,23 +149,60 @@ static int phone_difference(const struct phone *phone, const struct end_state st
 	return 0;
 }
 
+/* Whether any of a phone is there: a namespace, a host device or a pin of
+ * either end (the other pieces live in those). */
+static int phone_present(const struct end_state states[PHONE_ENDS])
+{
+	int present = 0;
+
+	for (int side = 0; side < PHONE_ENDS; side++)
+		present |= states[side].netns_present | states[side].host_present |
+			   states[side].pinned[NETKIT_HOOK_PRIMARY] | states[side].pinned[NETKIT_HOOK_PEER];
+	return present;
+}
+
+/* What status says of a phone: as configured, different (and where), or
+ * not there at all. */
+enum phone_state { PHONE_UP, PHONE_DIFFERS, PHONE_DOWN };
+
 static const char *policy_name(uint32_t policy)
 {
 	return policy == NETKIT_DROP ? "blackhole" : policy == NETKIT_PASS ? "forward" : "?";
+}
+
+static const char *mode_name(uint32_t mode)
+{
+	return mode == NETKIT_L2 ? "l2" : "l3";
 }
 
 /* ---- text ---------------------------------------------------------------- */
 
 static void print_link_text(int out, const struct nl_link_info *link)
 {
-	format_print(out, "    %s: ifindex %u, %s", link->name, link->ifindex, (link->flags & IFF_UP) ? "up" : "down");
+	format_print(out, "    %s: ifindex %u, %s", link->name, link->ifindex,
+		     (link->flags & IFF_UP) ? "up" : "down");
 	if (link->netkit_primary >= 0)
-		format_print(out, ", netkit %s, policy %s, peer policy %s, %s", link->netkit_primary ? "primary" : "peer",
-			     policy_name(link->netkit_policy), policy_name(link->netkit_peer_policy),
-			     link->netkit_mode == NETKIT_L2 ? "l2" : "l3");
+		format_print(out, ", netkit %s, policy %s, peer policy %s, %s",
+			     link->netkit_primary ? "primary" : "peer", policy_name(link->netkit_policy),
+			     policy_name(link->netkit_peer_policy), mode_name(link->netkit_mode));
 	else
 		format_print(out, ", %s", link->kind[0] ? link->kind : "not netkit");
 	format_write(out, "\n");
+}
+
+static void print_hook_text(int out, const struct end_state *state, int hook)
+{
+	const char *name = netkit_hooks[hook].name;
+
+	format_print(out, "      %-7s: %s", name, state->program_count[hook] ? "" : "no program");
+	for (uint32_t index = 0; index < state->program_count[hook]; index++) {
+		const struct hook_program *program = &state->programs[hook][index];
+
+		format_print(out, "%s%s (id %u, tag %s, %u insns)", index ? ", " : "", program->name,
+			     program->id, program->tag, program->instructions);
+	}
+	format_print(out, ", pin %s/%s%s\n", state->pin_directory, name,
+		     state->pinned[hook] ? "" : " (missing)");
 }
 
 static void print_end_text(int out, const struct phone_end *end, const struct end_state *state)
@@ -196,21 +215,13 @@ static void print_end_text(int out, const struct phone_end *end, const struct en
 		format_print(out, "    %s: missing\n", end->host_device);
 	} else {
 		print_link_text(out, &state->host);
-		for (int hook = 0; hook < 2; hook++) {
-			format_print(out, "      %-7s: %s", hook_names[hook], state->program_count[hook] ? "" : "no program");
-			for (uint32_t index = 0; index < state->program_count[hook]; index++) {
-				const struct program_state *program = &state->programs[hook][index];
-
-				format_print(out, "%s%s (id %u, tag %s, %u insns)", index ? ", " : "", program->name,
-					     program->id, program->tag, program->instructions);
-			}
-			format_print(out, ", pin %s/%s/%s%s\n", PHONE_PIN_ROOT, end->host_device, hook_names[hook],
-				     state->pinned[hook] ? "" : " (missing)");
-		}
+		for (int hook = 0; hook < NETKIT_HOOKS; hook++)
+			print_hook_text(out, state, hook);
 		if (state->has_counters)
-			format_print(out, "      wire: sent %llu pkts/%llu B, passed %llu pkts/%llu B, dropped %llu "
-				     "not from the wire, %llu with no pairing\n",
-				     (unsigned long long)counters[WIRE_SENT].packets, (unsigned long long)counters[WIRE_SENT].bytes,
+			format_print(out, "      wire: sent %llu pkts/%llu B, passed %llu pkts/%llu B, "
+				     "dropped %llu not from the wire, %llu with no pairing\n",
+				     (unsigned long long)counters[WIRE_SENT].packets,
+				     (unsigned long long)counters[WIRE_SENT].bytes,
 				     (unsigned long long)counters[WIRE_PASSED].packets,
 				     (unsigned long long)counters[WIRE_PASSED].bytes,
 				     (unsigned long long)counters[WIRE_DROPPED_NOT_WIRE].packets,
@@ -237,10 +248,13 @@ static void print_json_string(int out, const char *text)
 	escaped[length++] = '"';
 	/* Names here are short (IFNAMSIZ, 64); a longer one is cut, not overrun. */
 	for (; *text && length < sizeof(escaped) - 8; text++) {
-		if (*text == '"' || *text == '\\')
-			length += format_string(escaped + length, sizeof(escaped) - length, "\\%c", *text);
-		else if ((unsigned char)*text < 0x20)
-			length += format_string(escaped + length, sizeof(escaped) - length, "\\u00%02x", (unsigned char)*text);
+		unsigned char c = (unsigned char)*text;
+
+		if (c == '"' || c == '\\')
+			length += format_string(escaped + length, sizeof(escaped) - length, "\\%c", c);
+		else if (c < 0x20)
+			length += format_string(escaped + length, sizeof(escaped) - length, "\\u00%02x",
+						c);
 		else
 			escaped[length++] = *text;
 	}
@@ -249,59 +263,69 @@ static void print_json_string(int out, const char *text)
 	format_write(out, escaped);
 }
 
-static void print_key(int out, const char *key)
+static const char *json_boolean(int value)
 {
-	print_json_string(out, key);
-	format_write(out, ":");
+	return value ? "true" : "false";
 }
 
-static void print_link_json(int out, const char *name, int present, const struct nl_link_info *link)
+static void print_link_json(int out, const char *name, int present,
+			    const struct nl_link_info *link)
 {
-	print_key(out, "name");
+	format_write(out, "\"name\":");
 	print_json_string(out, name);
-	format_print(out, ",\"present\":%s", present ? "true" : "false");
+	format_print(out, ",\"present\":%s", json_boolean(present));
 	if (!present)
 		return;
-	format_print(out, ",\"ifindex\":%u,\"up\":%s,\"kind\":", link->ifindex, (link->flags & IFF_UP) ? "true" : "false");
+	format_print(out, ",\"ifindex\":%u,\"up\":%s,\"kind\":", link->ifindex,
+		     json_boolean(link->flags & IFF_UP));
 	print_json_string(out, link->kind);
 	if (link->netkit_primary >= 0)
-		format_print(out, ",\"netkit\":{\"primary\":%s,\"policy\":\"%s\",\"peer_policy\":\"%s\",\"mode\":\"%s\"}",
-			     link->netkit_primary ? "true" : "false", policy_name(link->netkit_policy),
-			     policy_name(link->netkit_peer_policy), link->netkit_mode == NETKIT_L2 ? "l2" : "l3");
+		format_print(out, ",\"netkit\":{\"primary\":%s,\"policy\":\"%s\","
+			     "\"peer_policy\":\"%s\",\"mode\":\"%s\"}",
+			     json_boolean(link->netkit_primary), policy_name(link->netkit_policy),
+			     policy_name(link->netkit_peer_policy), mode_name(link->netkit_mode));
 }
 
-static void print_counter_json(int out, const char *name, const struct wire_count *count, int last)
+static void print_counter_json(int out, const char *name, const struct wire_count *count,
+			       int last)
 {
-	print_key(out, name);
-	format_print(out, "{\"packets\":%llu,\"bytes\":%llu}%s", (unsigned long long)count->packets,
-		     (unsigned long long)count->bytes, last ? "" : ",");
+	format_print(out, "\"%s\":{\"packets\":%llu,\"bytes\":%llu}%s", name,
+		     (unsigned long long)count->packets, (unsigned long long)count->bytes,
+		     last ? "" : ",");
+}
+
+static void print_hook_json(int out, const struct end_state *state, int hook)
+{
+	format_print(out, ",\"%s\":{\"pinned\":%s,\"programs\":[", netkit_hooks[hook].name,
+		     json_boolean(state->pinned[hook]));
+	for (uint32_t index = 0; index < state->program_count[hook]; index++) {
+		const struct hook_program *program = &state->programs[hook][index];
+
+		format_print(out, "%s{\"name\":", index ? "," : "");
+		print_json_string(out, program->name);
+		format_print(out, ",\"id\":%u,\"tag\":\"%s\",\"instructions\":%u}", program->id,
+			     program->tag, program->instructions);
+	}
+	format_print(out, "]}");
 }
 
 static void print_end_json(int out, const struct phone_end *end, const struct end_state *state)
 {
-	format_write(out, "{");
-	print_key(out, "namespace");
-	print_json_string(out, end->netns);
-	format_print(out, ",\"namespace_present\":%s,\"host_device\":{", state->netns_present ? "true" : "false");
-	print_link_json(out, end->host_device, state->host_present, &state->host);
-	for (int hook = 0; hook < 2; hook++) {
-		format_print(out, ",\"%s\":{\"pinned\":%s,\"programs\":[", hook_names[hook], state->pinned[hook] ? "true" : "false");
-		for (uint32_t index = 0; index < state->program_count[hook]; index++) {
-			const struct program_state *program = &state->programs[hook][index];
+	const struct wire_count *counters = state->counters;
 
-			format_print(out, "%s{\"name\":", index ? "," : "");
-			print_json_string(out, program->name);
-			format_print(out, ",\"id\":%u,\"tag\":\"%s\",\"instructions\":%u}", program->id, program->tag,
-				     program->instructions);
-		}
-		format_print(out, "]}");
-	}
+	format_write(out, "{\"namespace\":");
+	print_json_string(out, end->netns);
+	format_print(out, ",\"namespace_present\":%s,\"host_device\":{",
+		     json_boolean(state->netns_present));
+	print_link_json(out, end->host_device, state->host_present, &state->host);
+	for (int hook = 0; hook < NETKIT_HOOKS; hook++)
+		print_hook_json(out, state, hook);
 	if (state->has_counters) {
 		format_print(out, ",\"wire\":{");
-		print_counter_json(out, "sent", &state->counters[WIRE_SENT], 0);
-		print_counter_json(out, "passed", &state->counters[WIRE_PASSED], 0);
-		print_counter_json(out, "dropped_not_from_wire", &state->counters[WIRE_DROPPED_NOT_WIRE], 0);
-		print_counter_json(out, "dropped_no_pairing", &state->counters[WIRE_DROPPED_NO_PAIR], 1);
+		print_counter_json(out, "sent", &counters[WIRE_SENT], 0);
+		print_counter_json(out, "passed", &counters[WIRE_PASSED], 0);
+		print_counter_json(out, "dropped_not_from_wire", &counters[WIRE_DROPPED_NOT_WIRE], 0);
+		print_counter_json(out, "dropped_no_pairing", &counters[WIRE_DROPPED_NO_PAIR], 1);
 		format_write(out, "}");
 	}
 	format_print(out, "},\"device\":{");
@@ -315,43 +339,59 @@ static void print_end_json(int out, const struct phone_end *end, const struct en
 	format_print(out, "]}}");
 }
 
+/* ---- both ---------------------------------------------------------------- */
+
+static void print_phone(int out, int json, const struct phone *phone,
+			const struct end_state states[PHONE_ENDS])
+{
+	static const char json_states[][8] = { "up", "differs", "down" };
+	static const char text_states[][26] = {
+		"up, as configured", "differs from the config: ", "down, none of it is there"
+	};
+	char difference[128];
+	enum phone_state state = !phone_difference(phone, states, difference) ? PHONE_UP :
+				 phone_present(states) ? PHONE_DIFFERS : PHONE_DOWN;
+
+	if (json) {
+		format_print(out, "{\"state\":\"%s\",\"matches_config\":%s,\"difference\":",
+			     json_states[state], json_boolean(state == PHONE_UP));
+		print_json_string(out, difference);
+		format_write(out, ",\"ends\":[");
+		for (int side = 0; side < PHONE_ENDS; side++) {
+			format_write(out, side ? "," : "");
+			print_end_json(out, &phone->ends[side], &states[side]);
+		}
+		format_print(out, "]}");
+		return;
+	}
+	format_print(out, "phone %s <-> %s\n", phone->ends[0].netns, phone->ends[1].netns);
+	for (int side = 0; side < PHONE_ENDS; side++)
+		print_end_text(out, &phone->ends[side], &states[side]);
+	format_print(out, "  state: %s%s\n", text_states[state],
+		     state == PHONE_DIFFERS ? difference : "");
+}
+
 int phone_status(const struct topology *topology, int json, int out, struct report *report)
 {
 	struct nl_socket host;
-	struct end_state states[2];
-	int error = nl_open(&host);
+	struct end_state states[PHONE_ENDS];
+	int error = phone_open_rtnetlink(&host, report);
 
 	if (error < 0)
-		return report_error(report, error, "opening rtnetlink: %s", error_text(-error));
-	if (json)
-		format_print(out, "{\"phones\":[");
+		return error;
+	format_write(out, json ? "{\"phones\":[" : "");
 	for (size_t index = 0; index < topology->count; index++) {
 		const struct phone *phone = &topology->phones[index];
-		char difference[128];
-		int differs;
 
-		collect_end(&states[0], &host, &phone->ends[0]);
-		collect_end(&states[1], &host, &phone->ends[1]);
-		differs = phone_difference(phone, states, difference);
-		if (json) {
-			format_print(out, "%s{\"state\":\"%s\",\"matches_config\":%s,\"difference\":",
-				     index ? "," : "", differs ? "down" : "up", differs ? "false" : "true");
-			print_json_string(out, difference);
-			format_write(out, ",\"ends\":[");
-			print_end_json(out, &phone->ends[0], &states[0]);
-			format_write(out, ",");
-			print_end_json(out, &phone->ends[1], &states[1]);
-			format_print(out, "]}");
-			continue;
-		}
-		format_print(out, "phone %s <-> %s\n", phone->ends[0].netns, phone->ends[1].netns);
-		print_end_text(out, &phone->ends[0], &states[0]);
-		print_end_text(out, &phone->ends[1], &states[1]);
-		format_print(out, "  state: %s%s\n", differs ? "differs from the config: " : "up, as configured",
-			     difference);
+		for (int side = 0; side < PHONE_ENDS; side++)
+			collect_end(&states[side], &host, &phone->ends[side]);
+		format_write(out, json && index ? "," : "");
+		print_phone(out, json, phone, states);
 	}
-	if (json)
-		format_print(out, "]}\n");
 	nl_close(&host);
-	return 0;
+	if (json) {
+		format_write(out, "]}\n");
+		return 0;
+	}
+	return phone_list_netkit(out, report);
 }

@@ -1,5 +1,4 @@
-/* topology.c — the default phone and the report helper. */
-#include <stdarg.h>
+/* topology.c — the default phone. */
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -27,27 +26,4 @@ void topology_default(struct topology *topology)
 	end_init(&topology->phones[0].ends[0], 1);
 	end_init(&topology->phones[0].ends[1], 2);
 	topology->count = 1;
-}
-
-int report_error(struct report *report, int error, const char *format, ...)
-{
-	va_list arguments;
-
-	va_start(arguments, format);
-	format_string_list(report->message, sizeof(report->message), format, arguments);
-	va_end(arguments);
-	return error;
-}
-
-void phone_print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us, int out)
-{
-	unsigned long long milliseconds = elapsed_us / 1000, fraction = elapsed_us % 1000;
-
-	/* One line, one write: concurrent runs never interleave halves. */
-	if (changes[0])
-		format_print(out, "up: phone %s <-> %s ready in %llu.%03llu ms (made: %s)\n", phone->ends[0].netns,
-			     phone->ends[1].netns, milliseconds, fraction, changes);
-	else
-		format_print(out, "up: phone %s <-> %s already up, nothing changed (%llu.%03llu ms)\n",
-			     phone->ends[0].netns, phone->ends[1].netns, milliseconds, fraction);
 }

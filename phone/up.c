@@ -4,25 +4,20 @@
  * configured are removed. Every piece this run creates goes into an undo
  * journal first, so a failure halfway removes exactly what this run made. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/stat.h>
 
-#include "phone.h"
+#include "internal.h"
 #include "../bpf/bpf.h"
-#include "../format/format.h"
-#include "../netns/netns.h"
-#include "../nl/nl.h"
 #include "../syscalls/syscalls.h"
 
 enum undo_kind { UNDO_NETNS, UNDO_DEVICE, UNDO_PIN_DIR, UNDO_PIN_ROOT };
 
 struct undo {
 	enum undo_kind kind;
-	char name[PHONE_NAME_MAX];
+	char name[PHONE_NAME_MAX];	/* a namespace, a device or a pin directory */
 };
 
 struct up_context {
@@ -32,14 +27,17 @@ struct up_context {
 	struct nl_socket host;			/* rtnetlink in the caller's namespace */
 	struct bpf_object wire;
 	struct owned owned;
-	/* Per phone at most: 2 namespaces, 2 devices, 2 pin directories; and
-	 * the pin root once. */
-	struct undo journal[PHONE_MAX * 6 + 1];
+	/* Per end at most: a namespace, a device, a pin directory; and the
+	 * pin root once. */
+	struct undo journal[PHONE_MAX * PHONE_ENDS * 3 + 1];
 	size_t journal_length;
 	unsigned changes;			/* what this phone needed: CHANGE_* */
 };
 
 enum { CHANGE_NAMESPACE = 1, CHANGE_DEVICES = 2, CHANGE_ADDRESSES = 4, CHANGE_WIRE = 8 };
+
+/* PHONE_PIN_ROOT/<host device> fits, and the journal takes it as a name. */
+#define PIN_DIRECTORY_MAX PHONE_NAME_MAX
 
 static void remember(struct up_context *context, enum undo_kind kind, const char *name)
 {
@@ -82,7 +80,7 @@ static void roll_back(struct up_context *context)
 			nl_link_delete(&context->host, entry->name);
 			break;
 		case UNDO_PIN_DIR:
-			phone_remove_pins(entry->name);
+			phone_unpin(entry->name);
 			break;
 		case UNDO_PIN_ROOT:
 			rmdir(entry->name);
@@ -92,13 +90,10 @@ static void roll_back(struct up_context *context)
 	owned_save(&context->owned, &ignored);
 }
 
-/* The kernel's words, when it gave some, after ours. */
+/* A kernel call for `what` failed: its words, when it gave some, after ours. */
 static int kernel_error(struct up_context *context, int error, const char *words, const char *what)
 {
-	context->report->kernel_refused = 1;
-	if (words[0])
-		return report_error(context->report, error, "%s: %s (kernel: \"%s\")", what, error_text(-error), words);
-	return report_error(context->report, error, "%s: %s", what, error_text(-error));
+	return report_kernel(context->report, error, words, "%s: %s", what, error_text(-error));
 }
 
 static int save(struct up_context *context)
@@ -107,7 +102,8 @@ static int save(struct up_context *context)
 }
 
 /* The namespace: ours already, or new; somebody else's is an error. */
-static int ensure_namespace(struct up_context *context, const struct phone_end *end, struct owned_end **record)
+static int ensure_namespace(struct up_context *context, const struct phone_end *end,
+			    struct owned_end **record)
 {
 	uint64_t inode = netns_inode(end->netns);
 	int error;
@@ -116,19 +112,16 @@ static int ensure_namespace(struct up_context *context, const struct phone_end *
 	if (inode && (!*record || (*record)->netns_inode != inode))
 		return report_error(context->report, -EEXIST,
 				    "namespace %s already exists and yogurt did not make it: remove it "
-				    "(ip netns delete %s) or configure another name", end->netns, end->netns);
+				    "(ip netns delete %s) or configure another name", end->netns,
+				    end->netns);
 	if (inode)
 		return 0;
 	error = netns_add(end->netns);
-	if (error == -EPERM || error == -EACCES) {
-		context->report->kernel_refused = 1;
-		return report_error(context->report, error, "creating namespace %s under %s: %s (needs root in the "
-				    "host's user namespace, and %s writable)", end->netns, NETNS_RUN_DIR, error_text(-error),
-				    NETNS_RUN_DIR);
-	}
 	if (error < 0)
-		return report_error(context->report, error, "creating namespace %s under %s: %s", end->netns,
-				    NETNS_RUN_DIR, error_text(-error));
+		return report_kernel(context->report, error, NULL, "creating namespace %s under %s: %s%s",
+				     end->netns, NETNS_RUN_DIR, error_text(-error),
+				     error == -EPERM || error == -EACCES ? " (needs root in the host's user "
+				     "namespace, and " NETNS_RUN_DIR " writable)" : "");
 	remember(context, UNDO_NETNS, end->netns);
 	*record = owned_remember(&context->owned, end->netns);
 	if (!*record)
@@ -138,6 +131,13 @@ static int ensure_namespace(struct up_context *context, const struct phone_end *
 	format_string((*record)->host_device, sizeof((*record)->host_device), "%s", end->host_device);
 	context->changes |= CHANGE_NAMESPACE;
 	return save(context);
+}
+
+/* A device of that name is there, and yogurt did not make it. */
+static int device_taken(struct up_context *context, const char *device)
+{
+	return report_error(context->report, -EEXIST, "device %s already exists and yogurt did not "
+			    "make it: delete it or configure another name", device);
 }
 
 static int create_pair(struct up_context *context, const struct phone_end *end, int netns_fd,
@@ -153,27 +153,24 @@ static int create_pair(struct up_context *context, const struct phone_end *end, 
 		.mtu = end->mtu,
 	};
 	int error = nl_netkit_create(&context->host, &pair);
-	char what[128];
+	const char *words = context->host.error;
 
-	if (error == -EOPNOTSUPP) {
-		context->report->kernel_refused = 1;
-		return report_error(context->report, error,
-				    "this kernel has no netkit devices: yogurt needs Linux >= 6.7 built with CONFIG_NETKIT=y (kernel: \"%s\")",
-				    context->host.error[0] ? context->host.error : error_text(-error));
-	}
+	if (error == -EOPNOTSUPP)
+		return report_kernel(context->report, error, words[0] ? words : error_text(-error),
+				     "this kernel has no netkit devices: yogurt needs Linux >= 6.7 built "
+				     "with CONFIG_NETKIT=y");
 	if (error == -EPERM)
-		return report_error(context->report, error, "creating netkit devices needs CAP_NET_ADMIN: run yogurt as root");
+		return report_kernel(context->report, error, NULL, "creating netkit devices needs "
+				     "CAP_NET_ADMIN: run yogurt as root");
 	if (error == -EEXIST)
-		return report_error(context->report, error, "device %s already exists and yogurt did not make it: "
-				    "delete it or configure another name", end->host_device);
-	if (error < 0) {
-		format_string(what, sizeof(what), "creating netkit pair %s/%s", end->host_device, end->device);
-		return kernel_error(context, error, context->host.error, what);
-	}
+		return device_taken(context, end->host_device);
+	if (error < 0)
+		return report_kernel(context->report, error, words, "creating netkit pair %s/%s: %s",
+				     end->host_device, end->device, error_text(-error));
 	remember(context, UNDO_DEVICE, end->host_device);
 	error = nl_link_index(&context->host, end->host_device, ifindex);
 	if (error < 0)
-		return kernel_error(context, error, context->host.error, "reading back the new device");
+		return kernel_error(context, error, words, "reading back the new device");
 	record->host_ifindex = *ifindex;
 	format_string(record->host_device, sizeof(record->host_device), "%s", end->host_device);
 	context->changes |= CHANGE_DEVICES;
@@ -185,12 +182,9 @@ static int inside_matches(int netns_fd, const struct phone_end *end)
 {
 	struct nl_socket inside;
 	struct nl_link_info device;
-	int matches = 0;
+	int matches = phone_inside_device(netns_fd, end->device, &inside, &device) == 0 &&
+		      device.netkit_primary == 0 && device.netkit_mode == end->mode;
 
-	if (nl_open_in_netns(&inside, netns_fd) < 0)
-		return 0;
-	if (nl_link_get(&inside, end->device, &device) == 0)
-		matches = device.netkit_primary == 0 && device.netkit_mode == end->mode;
 	nl_close(&inside);
 	return matches;
 }
@@ -204,10 +198,11 @@ static int ensure_pair(struct up_context *context, const struct phone_end *end, 
 
 	*fresh = 0;
 	if (error == 0) {
-		if (host.ifindex != record->host_ifindex || strcmp(record->host_device, end->host_device) != 0)
-			return report_error(context->report, -EEXIST, "device %s already exists and yogurt did not "
-					    "make it: delete it or configure another name", end->host_device);
-		if (host.netkit_primary == 1 && host.netkit_mode == end->mode && inside_matches(netns_fd, end)) {
+		if (host.ifindex != record->host_ifindex ||
+		    strcmp(record->host_device, end->host_device) != 0)
+			return device_taken(context, end->host_device);
+		if (host.netkit_primary == 1 && host.netkit_mode == end->mode &&
+		    inside_matches(netns_fd, end)) {
 			*ifindex = host.ifindex;
 			return 0;
 		}
@@ -263,18 +258,16 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 	struct nl_link_info device;
 	struct nl_socket inside;
 	uint32_t lo;
-	char what[128];
 	int error;
 
-	error = nl_open_in_netns(&inside, netns_fd);
-	if (error < 0)
-		return report_error(context->report, error, "entering namespace %s: %s", end->netns, error_text(-error));
-	format_string(what, sizeof(what), "configuring %s in %s", end->device, end->netns);
-	error = nl_link_index(&inside, "lo", &lo);
+	error = phone_inside_device(netns_fd, end->device, &inside, &device);
+	if (inside.fd < 0)
+		return report_kernel(context->report, error, NULL, "entering namespace %s: %s",
+				     end->netns, error_text(-error));
+	if (error == 0)
+		error = nl_link_index(&inside, "lo", &lo);
 	if (error == 0)
 		error = nl_link_set_up(&inside, lo);
-	if (error == 0)
-		error = nl_link_get(&inside, end->device, &device);
 	if (error == 0)
 		error = nl_address_list(&inside, device.ifindex, sync_address, &sync);
 	for (size_t index = 0; index < sync.stray_count && error == 0; index++)
@@ -291,16 +284,17 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 	if (error == 0 && (sync.stray_count || (end->prefix_length && !sync.found4) || (end->prefix6_length && !sync.found6)))
 		context->changes |= CHANGE_ADDRESSES;
 	if (error < 0)
-		error = kernel_error(context, error, inside.error, what);
+		error = report_kernel(context->report, error, inside.error, "configuring %s in %s: %s",
+				      end->device, end->netns, error_text(-error));
 	nl_close(&inside);
 	return error;
 }
 
-static int ensure_end(struct up_context *context, const struct phone_end *end, uint32_t *ifindex, int *fresh)
+static int ensure_end(struct up_context *context, const struct phone_end *end, uint32_t *ifindex,
+		      int *fresh)
 {
 	struct owned_end *record;
 	struct nl_link_info host;
-	char what[128];
 	int netns_fd, error;
 
 	error = ensure_namespace(context, end, &record);
@@ -308,20 +302,23 @@ static int ensure_end(struct up_context *context, const struct phone_end *end, u
 		return error;
 	netns_fd = netns_open(end->netns);
 	if (netns_fd < 0)
-		return report_error(context->report, netns_fd, "opening namespace %s: %s", end->netns, error_text(-netns_fd));
+		return report_kernel(context->report, netns_fd, NULL, "opening namespace %s: %s",
+				     end->netns, error_text(-netns_fd));
 	error = ensure_pair(context, end, netns_fd, record, ifindex, fresh);
 	if (error == 0)
 		error = configure_inside(context, end, netns_fd);
 	close(netns_fd);
 	if (error < 0)
 		return error;
-	format_string(what, sizeof(what), "bringing up %s", end->host_device);
 	error = nl_link_get(&context->host, end->host_device, &host);
 	if (error == 0 && end->mtu && host.mtu != end->mtu)
 		error = nl_link_set_mtu(&context->host, host.ifindex, end->mtu);
 	if (error == 0 && !(host.flags & IFF_UP))
 		error = nl_link_set_up(&context->host, host.ifindex);
-	return error < 0 ? kernel_error(context, error, context->host.error, what) : 0;
+	if (error < 0)
+		return report_kernel(context->report, error, context->host.error, "bringing up %s: %s",
+				     end->host_device, error_text(-error));
+	return 0;
 }
 
 static int prepare_pins(struct up_context *context)
@@ -329,37 +326,32 @@ static int prepare_pins(struct up_context *context)
 	int error = bpffs_mount(PHONE_BPFFS);
 
 	if (error < 0)
-		return report_error(context->report, error,
-				    "bpffs is not mounted on %s and mounting it failed: %s (needs CAP_SYS_ADMIN and a kernel "
-				    "with CONFIG_BPF_SYSCALL)", PHONE_BPFFS, error_text(-error));
+		return report_kernel(context->report, error, NULL, "bpffs is not mounted on %s and "
+				     "mounting it failed: %s (needs CAP_SYS_ADMIN and a kernel with "
+				     "CONFIG_BPF_SYSCALL)", PHONE_BPFFS, error_text(-error));
 	if (mkdir(PHONE_PIN_ROOT, 0700) == 0)
 		remember(context, UNDO_PIN_ROOT, PHONE_PIN_ROOT);
 	else if (errno != EEXIST)
-		return report_error(context->report, -errno, "creating %s: %s", PHONE_PIN_ROOT, error_text(errno));
+		return report_kernel(context->report, -errno, NULL, "creating %s: %s", PHONE_PIN_ROOT,
+				     error_text(errno));
 	return 0;
 }
 
-/* Both pins there, and the wire's programs attached at both hooks? */
-static int wire_in_place(const char *device, uint32_t ifindex)
+/* Both pins there, and the wire's programs attached at both hooks? The
+ * wire names its programs "wire_" and the hook's name (wire.bpf.c). */
+static int wire_in_place(const char *pin_directory, uint32_t ifindex)
 {
-	static const struct { const char *pin, *program; uint32_t type; } hooks[] = {
-		{ "primary", "wire_primary", BPF_NETKIT_PRIMARY }, { "peer", "wire_peer", BPF_NETKIT_PEER },
-	};
+	for (size_t hook = 0; hook < NETKIT_HOOKS; hook++) {
+		struct hook_program programs[HOOK_PROGRAMS_MAX];
+		uint32_t count = phone_hook_programs(ifindex, hook, programs, HOOK_PROGRAMS_MAX);
+		char path[PIN_DIRECTORY_MAX + 16];
+		int found = 0;
 
-	for (size_t hook = 0; hook < 2; hook++) {
-		uint32_t ids[8], count = 0, found = 0;
-		char path[256];
-
-		format_string(path, sizeof(path), "%s/%s/%s", PHONE_PIN_ROOT, device, hooks[hook].pin);
-		if (access(path, F_OK) < 0 || bpf_netkit_query(ifindex, hooks[hook].type, ids, 8, &count) < 0)
-			return 0;
-		for (uint32_t index = 0; index < count && index < 8; index++) {
-			struct bpf_prog_info info;
-
-			found |= bpf_program_info(ids[index], &info, NULL, NULL) == 0 &&
-				 strcmp(info.name, hooks[hook].program) == 0;
-		}
-		if (!found)
+		netkit_pin_path(path, sizeof(path), pin_directory, hook);
+		for (uint32_t index = 0; index < count; index++)
+			found |= strncmp(programs[index].name, "wire_", 5) == 0 &&
+				 strcmp(programs[index].name + 5, netkit_hooks[hook].name) == 0;
+		if (!found || access(path, F_OK) < 0)
 			return 0;
 	}
 	return 1;
@@ -367,37 +359,39 @@ static int wire_in_place(const char *device, uint32_t ifindex)
 
 /* The wire: left alone when both ends have it; otherwise both ends get a
  * fresh instance with a fresh secret (the two must share one). */
-static int ensure_wire(struct up_context *context, const struct phone *phone, const uint32_t ifindex[2],
-		       const int fresh[2])
+static int ensure_wire(struct up_context *context, const struct phone *phone,
+		       const uint32_t ifindex[PHONE_ENDS], const int fresh[PHONE_ENDS])
 {
+	char pin_directories[PHONE_ENDS][PIN_DIRECTORY_MAX];
 	uint32_t secret[WIRE_SECRET_WORDS];
+	int in_place = 1;
 	long got;
 
-	if (!fresh[0] && !fresh[1] && wire_in_place(phone->ends[0].host_device, ifindex[0]) &&
-	    wire_in_place(phone->ends[1].host_device, ifindex[1]))
+	for (int side = 0; side < PHONE_ENDS; side++) {
+		netkit_pin_directory(pin_directories[side], PIN_DIRECTORY_MAX, PHONE_PIN_ROOT,
+				     phone->ends[side].host_device);
+		in_place = in_place && !fresh[side] && wire_in_place(pin_directories[side], ifindex[side]);
+	}
+	if (in_place)
 		return 0;
 	got = sys_getrandom(secret, sizeof(secret), 0);
 	if (got != (long)sizeof(secret))
-		return report_error(context->report, got < 0 ? (int)got : -EIO,
-				    "no random numbers for the wire's gate secret: %s", error_text(got < 0 ? (int)-got : EIO));
-	for (int side = 0; side < 2; side++)
-		phone_remove_pins(phone->ends[side].host_device);
-	for (int side = 0; side < 2; side++) {
-		const struct phone_end *end = &phone->ends[side];
-		char pin_dir[256];
-		int error;
+		return report_kernel(context->report, got < 0 ? (int)got : -EIO, NULL,
+				     "no random numbers for the wire's gate secret: %s",
+				     error_text(got < 0 ? (int)-got : EIO));
+	for (int side = 0; side < PHONE_ENDS; side++)
+		phone_unpin(pin_directories[side]);
+	for (int side = 0; side < PHONE_ENDS; side++) {
+		const char *device = phone->ends[side].host_device;
+		int error = wire_attach(&context->wire, ifindex[side], ifindex[!side], secret,
+					pin_directories[side]);
 
-		format_string(pin_dir, sizeof(pin_dir), "%s/%s", PHONE_PIN_ROOT, end->host_device);
-		error = wire_attach(&context->wire, ifindex[side], ifindex[!side], secret, pin_dir);
-		if (error == -EPERM)
-			return report_error(context->report, error, "wire on %s: %s: loading and attaching BPF programs "
-					    "needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN)", end->host_device,
-					    context->wire.error);
-		if (error < 0) {
-			context->report->kernel_refused = 1;
-			return report_error(context->report, error, "wire on %s: %s", end->host_device, context->wire.error);
-		}
-		remember(context, UNDO_PIN_DIR, end->host_device);
+		if (error < 0)
+			return report_kernel(context->report, error, NULL, "wire on %s: %s%s", device,
+					     context->wire.error, error == -EPERM ? ": loading and "
+					     "attaching BPF programs needs CAP_BPF and CAP_NET_ADMIN (or "
+					     "CAP_SYS_ADMIN)" : "");
+		remember(context, UNDO_PIN_DIR, pin_directories[side]);
 	}
 	memset(secret, 0, sizeof(secret));
 	context->changes |= CHANGE_WIRE;
@@ -407,7 +401,7 @@ static int ensure_wire(struct up_context *context, const struct phone *phone, co
 static int configured(const struct topology *topology, const char *netns)
 {
 	for (size_t index = 0; index < topology->count; index++)
-		for (int side = 0; side < 2; side++)
+		for (int side = 0; side < PHONE_ENDS; side++)
 			if (strcmp(topology->phones[index].ends[side].netns, netns) == 0)
 				return 1;
 	return 0;
@@ -433,12 +427,20 @@ static int remove_unconfigured(struct up_context *context)
 	return 0;
 }
 
-static uint64_t now_us(void)
+/* "up: phone A <-> B ready in N.NNN ms (made: …)" or "… already up". */
+static void print_ready(const struct phone *phone, const char *changes, uint64_t elapsed_us,
+			int out)
 {
-	struct timespec now;
+	const char *first = phone->ends[0].netns, *second = phone->ends[1].netns;
+	unsigned long long milliseconds = elapsed_us / 1000, fraction = elapsed_us % 1000;
 
-	sys_clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u;
+	/* One line, one write: concurrent runs never interleave halves. */
+	if (changes[0])
+		format_print(out, "up: phone %s <-> %s ready in %llu.%03llu ms (made: %s)\n", first,
+			     second, milliseconds, fraction, changes);
+	else
+		format_print(out, "up: phone %s <-> %s already up, nothing changed (%llu.%03llu ms)\n",
+			     first, second, milliseconds, fraction);
 }
 
 static int bring_up(struct up_context *context, uint64_t start)
@@ -447,57 +449,48 @@ static int bring_up(struct up_context *context, uint64_t start)
 
 	for (size_t index = 0; index < context->topology->count && error == 0; index++) {
 		const struct phone *phone = &context->topology->phones[index];
-		uint32_t ifindex[2];
-		int fresh[2];
+		uint32_t ifindex[PHONE_ENDS];
+		int fresh[PHONE_ENDS];
 		char words[64];
 
 		context->changes = 0;
-		error = ensure_end(context, &phone->ends[0], &ifindex[0], &fresh[0]);
-		if (error == 0)
-			error = ensure_end(context, &phone->ends[1], &ifindex[1], &fresh[1]);
+		for (int side = 0; side < PHONE_ENDS && error == 0; side++)
+			error = ensure_end(context, &phone->ends[side], &ifindex[side], &fresh[side]);
 		if (error == 0 && !context->topology->without_wire)
 			error = ensure_wire(context, phone, ifindex, fresh);
 		if (error == 0 && context->out >= 0)
-			phone_print_ready(phone, change_words(context->changes, words, sizeof(words)), now_us() - start,
-					  context->out);
+			print_ready(phone, change_words(context->changes, words, sizeof(words)),
+				    monotonic_us() - start, context->out);
 	}
 	if (error == 0)
 		error = remove_unconfigured(context);
 	return error;
 }
 
-int phone_up(const struct topology *topology, int out, struct report *report, uint64_t *elapsed_us)
+int phone_up(const struct topology *topology, int out, struct report *report,
+	     uint64_t *elapsed_us)
 {
 	struct up_context context = { .topology = topology, .report = report, .out = out };
-	uint64_t start = now_us();
+	uint64_t start = monotonic_us();
 	size_t image_size;
 	const void *image = wire_object_image(&image_size);
 	int lock = -1, error;
 
-	error = phone_check_capabilities(1, report);
-	if (error == 0)
-		error = owned_lock(&lock, report);
+	error = owned_start(1, &lock, &context.owned, &context.host, report);
 	if (error < 0)
 		return error;
 	error = bpf_object_parse(&context.wire, "wire", image, image_size);
 	if (error < 0) {
-		owned_unlock(lock);
-		return report_error(report, error, "the embedded wire object is broken: %s", context.wire.error);
-	}
-	error = nl_open(&context.host);
-	if (error < 0)
-		report_error(report, error, "opening rtnetlink: %s", error_text(-error));
-	if (error == 0)
-		error = owned_load(&context.owned, report);
-	if (error == 0) {
+		report_error(report, error, "the embedded wire object is broken: %s",
+			     context.wire.error);
+	} else {
 		error = bring_up(&context, start);
 		if (error < 0)
 			roll_back(&context);
-		nl_close(&context.host);
+		bpf_object_free(&context.wire);
 	}
-	bpf_object_free(&context.wire);
-	owned_unlock(lock);
+	owned_finish(lock, &context.host);
 	if (elapsed_us)
-		*elapsed_us = now_us() - start;
+		*elapsed_us = monotonic_us() - start;
 	return error;
 }

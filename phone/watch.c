@@ -5,42 +5,57 @@
 #include <string.h>
 #include <poll.h>
 
-#include "phone.h"
+#include "internal.h"
 #include "../bpf/bpf.h"
-#include "../format/format.h"
-#include "../nl/nl.h"
 
-static void print_delta(int out, const char *device, const struct wire_count *now, const struct wire_count *before)
+/* The counters of every wire: per phone, per end. */
+typedef struct wire_count all_counters[PHONE_MAX][PHONE_ENDS][WIRE_COUNTER_MAX];
+
+static unsigned long long delta(const struct wire_count *now, const struct wire_count *before,
+				enum wire_counter counter, int bytes)
 {
-	format_print(out, "  %-15s sent %6llu pkts %9llu B | passed %6llu pkts %9llu B | dropped %5llu not from the wire, "
-		     "%llu no pairing\n", device,
-		     (unsigned long long)(now[WIRE_SENT].packets - before[WIRE_SENT].packets),
-		     (unsigned long long)(now[WIRE_SENT].bytes - before[WIRE_SENT].bytes),
-		     (unsigned long long)(now[WIRE_PASSED].packets - before[WIRE_PASSED].packets),
-		     (unsigned long long)(now[WIRE_PASSED].bytes - before[WIRE_PASSED].bytes),
-		     (unsigned long long)(now[WIRE_DROPPED_NOT_WIRE].packets - before[WIRE_DROPPED_NOT_WIRE].packets),
-		     (unsigned long long)(now[WIRE_DROPPED_NO_PAIR].packets - before[WIRE_DROPPED_NO_PAIR].packets));
+	return bytes ? now[counter].bytes - before[counter].bytes
+		     : now[counter].packets - before[counter].packets;
 }
 
-/* Reads the counters of every wire into now; 0 or an error in report. */
-static int read_all(const struct topology *topology, struct wire_count now[PHONE_MAX][2][WIRE_COUNTER_MAX],
-		    struct report *report)
+static void print_delta(int out, const char *device, const struct wire_count *now,
+			const struct wire_count *before)
 {
-	for (size_t index = 0; index < topology->count * 2; index++) {
-		const char *device = topology->phones[index / 2].ends[index % 2].host_device;
-		int ifindex = nl_device_index(device);
-		int error = ifindex < 0 ? ifindex : wire_read_counters((uint32_t)ifindex, now[index / 2][index % 2]);
+	format_print(out, "  %-15s sent %6llu pkts %9llu B | passed %6llu pkts %9llu B | "
+		     "dropped %5llu not from the wire, %llu no pairing\n", device,
+		     delta(now, before, WIRE_SENT, 0), delta(now, before, WIRE_SENT, 1),
+		     delta(now, before, WIRE_PASSED, 0), delta(now, before, WIRE_PASSED, 1),
+		     delta(now, before, WIRE_DROPPED_NOT_WIRE, 0),
+		     delta(now, before, WIRE_DROPPED_NO_PAIR, 0));
+}
 
-		if (error < 0)
-			return report_error(report, error, "no wire to watch on %s: %s (is the phone up?)", device,
-					    error == -ENOENT ? "no program attached" : error_text(-error));
-	}
+#define NO_WIRE "no wire to watch on %s: %s (is the phone up?)"
+
+/* Reads the counters of every wire into now; 0 or an error in report. */
+static int read_all(const struct topology *topology, all_counters now, struct report *report)
+{
+	for (size_t index = 0; index < topology->count; index++)
+		for (int side = 0; side < PHONE_ENDS; side++) {
+			const char *device = topology->phones[index].ends[side].host_device;
+			int ifindex = nl_device_index(device);
+			int error = ifindex < 0 ? ifindex
+				  : wire_read_counters((uint32_t)ifindex, now[index][side]);
+
+			/* No device or no wire: the phone is not up; the rest, the kernel's. */
+			if (error == -ENODEV || error == -ENOENT)
+				return report_error(report, error, NO_WIRE, device, error == -ENOENT ?
+						    "no program attached" : error_text(-error));
+			if (error < 0)
+				return report_kernel(report, error, NULL, NO_WIRE, device,
+						     error_text(-error));
+		}
 	return 0;
 }
 
-int phone_watch(const struct topology *topology, unsigned seconds, int out, struct report *report)
+int phone_watch(const struct topology *topology, unsigned seconds, int out,
+		struct report *report)
 {
-	static struct wire_count before[PHONE_MAX][2][WIRE_COUNTER_MAX], now[PHONE_MAX][2][WIRE_COUNTER_MAX];
+	static all_counters before, now;
 	int error = read_all(topology, before, report);
 
 	for (unsigned tick = 1; error == 0 && (seconds == 0 || tick <= seconds); tick++) {
@@ -49,9 +64,10 @@ int phone_watch(const struct topology *topology, unsigned seconds, int out, stru
 		if (error)
 			break;
 		format_print(out, "watch: second %u\n", tick);
-		for (size_t index = 0; index < topology->count * 2; index++)
-			print_delta(out, topology->phones[index / 2].ends[index % 2].host_device, now[index / 2][index % 2],
-				    before[index / 2][index % 2]);
+		for (size_t index = 0; index < topology->count; index++)
+			for (int side = 0; side < PHONE_ENDS; side++)
+				print_delta(out, topology->phones[index].ends[side].host_device,
+					    now[index][side], before[index][side]);
 		memcpy(before, now, sizeof(now));
 	}
 	return error;

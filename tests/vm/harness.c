@@ -5,7 +5,6 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,28 +20,6 @@
 #include "netns/netns.h"
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
-
-void check(struct suite *suite, int ok, const char *name, const char *format, ...)
-{
-	va_list arguments;
-
-	suite->number++;
-	suite->failed += !ok;
-	printf("%sok %d - %s\n", ok ? "" : "not ", suite->number, name);
-	if (!ok && format) {
-		static char message[8192];
-
-		/* Every line a comment: quoted output may hold KTAP lines of its own. */
-		va_start(arguments, format);
-		vsnprintf(message, sizeof(message), format, arguments);
-		va_end(arguments);
-		printf("# ");
-		for (const char *c = message; *c; c++)
-			printf(*c == '\n' ? "\n# " : "%c", *c);
-		printf("\n");
-	}
-	fflush(stdout);
-}
 
 int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size)
 {
@@ -68,8 +45,13 @@ int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output,
 		_exit(127);
 	}
 	close(pipe_fds[1]);
-	for (ssize_t got; length < size - 1 && (got = read(pipe_fds[0], output + length, size - 1 - length)) > 0;)
+	while (length < size - 1) {
+		ssize_t got = read(pipe_fds[0], output + length, size - 1 - length);
+
+		if (got <= 0)
+			break;
 		length += (size_t)got;
+	}
 	output[length] = '\0';
 	close(pipe_fds[0]);
 	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
@@ -211,6 +193,12 @@ static int command_line_number(const char *key)
 	return found ? atoi(found + strlen(key)) : 0;
 }
 
+static void print_tally(const struct suite *suite)
+{
+	printf("# vmtest: %d passed, %d failed\n", suite->ktap.number - suite->ktap.failed,
+	       suite->ktap.failed);
+}
+
 int main(void)
 {
 	struct suite suite = { 0 };
@@ -227,11 +215,11 @@ int main(void)
 		printf("KTAP version 1\n# vmtest on the phones of the kernel command line (vmtest.config=%s)\n",
 		       config_mode);
 		test_config_boot(&suite, config_mode);
-		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
+		print_tally(&suite);
 	} else if (command_line_number("vmtest.no_netkit=")) {
 		printf("KTAP version 1\n# vmtest on a kernel without netkit\n");
 		test_no_netkit(&suite);
-		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
+		print_tally(&suite);
 	} else {
 		printf("KTAP version 1\n# vmtest on the phone that yogurt (PID 1) built\n");
 		test_phone(&suite);
@@ -241,7 +229,7 @@ int main(void)
 		test_lifecycle(&suite);
 		test_appliance(&suite);
 		test_config(&suite);
-		printf("# vmtest: %d passed, %d failed\n", suite.number - suite.failed, suite.failed);
+		print_tally(&suite);
 	}
 	printf("vmtest: done\n");
 	fflush(stdout);

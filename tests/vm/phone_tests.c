@@ -50,7 +50,8 @@ void test_phone(struct suite *suite)
 		format_string(path, sizeof(path), "%s/%s/peer", PHONE_PIN_ROOT, phone->ends[side].host_device);
 		all &= path_exists(path);
 	}
-	check(suite, all, "boot: yogurt as PID 1 built namespaces, devices and pins", "something is missing");
+	check(suite, all, "boot: yogurt as PID 1 built namespaces, devices and pins",
+	      "something is missing");
 	all = 1;
 	for (int side = 0; side < 2; side++)
 		all &= attached(phone->ends[side].host_device, BPF_NETKIT_PRIMARY) == 1 &&
@@ -58,14 +59,17 @@ void test_phone(struct suite *suite)
 	check(suite, all, "boot: one primary and one peer program on each host-side device", NULL);
 	status = run_yogurt("status", output, sizeof(output));
 	check(suite, status == 0 && strstr(output, "wire_primary") && strstr(output, "wire_peer") &&
-		     strstr(output, "state: up") && strstr(output, "10.42.0.2/24") && strstr(output, "fd42::2/64"),
-	      "status reads the phone back from the kernel", "exit %d: %s", status, first_line(output, line, sizeof(line)));
+		     strstr(output, "state: up") && strstr(output, "10.42.0.2/24") &&
+		     strstr(output, "fd42::2/64"),
+	      "status reads the phone back from the kernel", "exit %d: %s", status,
+	      first_line(output, line, sizeof(line)));
 	test_ping(suite, 0, AF_INET, "ping yogurt-1 -> yogurt-2");
 	test_ping(suite, 1, AF_INET, "ping yogurt-2 -> yogurt-1");
 	test_ping(suite, 0, AF_INET6, "ping6 yogurt-1 -> yogurt-2");
 	test_ping(suite, 1, AF_INET6, "ping6 yogurt-2 -> yogurt-1");
 	status = run_yogurt("call", output, sizeof(output));
-	check(suite, status == 0 && strstr(output, "7 of 7 steps passed"), "yogurt call passes", "exit %d", status);
+	check(suite, status == 0 && strstr(output, "7 of 7 steps passed"), "yogurt call passes",
+	      "exit %d", status);
 	if (status != 0)
 		printf("%s", output);
 	status = run_yogurt("watch 1", output, sizeof(output));
@@ -75,7 +79,9 @@ void test_phone(struct suite *suite)
 }
 
 /* A namespace named like the second yogurt exists (not ours): up must fail
- * in one line, remove everything it made, and leave that namespace alone. */
+ * in one line (exit 1: yogurt's refusal, not the kernel's), remove
+ * everything it made, and leave that namespace alone; status then says the
+ * phone differs, since a piece of it (that name) is there. */
 static void test_rollback(struct suite *suite)
 {
 	char output[4096];
@@ -84,12 +90,18 @@ static void test_rollback(struct suite *suite)
 
 	status = run_yogurt("up", output, sizeof(output));
 	left = look_for_leftovers();
-	check(suite, error == 0 && status != 0 && count_lines(output) == 1 && strstr(output, "yogurt-2") &&
-		     strstr(output, "did not make it"),
-	      "up with yogurt-2 taken by somebody else fails in one line naming it", "exit %d: %s", status, output);
-	check(suite, left.namespaces == 1 && left.devices == 0 && left.pins == 0 && path_exists(NETNS_RUN_DIR "/yogurt-2"),
+	check(suite, error == 0 && status == 1 && count_lines(output) == 1 &&
+		     strstr(output, "yogurt-2") && strstr(output, "did not make it"),
+	      "up with yogurt-2 taken by somebody else fails in one line naming it, exit 1",
+	      "exit %d: %s", status, output);
+	check(suite, left.namespaces == 1 && left.devices == 0 && left.pins == 0 &&
+		     path_exists(NETNS_RUN_DIR "/yogurt-2"),
 	      "the failed up rolled back and left the foreign yogurt-2 alone",
 	      "left: %d namespaces, %d devices, pins %d", left.namespaces, left.devices, left.pins);
+	status = run_yogurt("status -j", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "\"state\":\"differs\",\"matches_config\":false"),
+	      "status -j with only a namespace of that name there: state differs", "exit %d: %s",
+	      status, output);
 	netns_delete("yogurt-2");
 }
 
@@ -106,13 +118,22 @@ void test_lifecycle(struct suite *suite)
 	status = run_yogurt("down", output, sizeof(output));
 	left = look_for_leftovers();
 	check(suite, status == 0 && left.namespaces == 0 && left.devices == 0 && left.pins == 0,
-	      "down leaves no namespace, device or pin", "exit %d, left: %d namespaces, %d devices, pins %d", status,
-	      left.namespaces, left.devices, left.pins);
+	      "down leaves no namespace, device or pin",
+	      "exit %d, left: %d namespaces, %d devices, pins %d", status, left.namespaces,
+	      left.devices, left.pins);
+	status = run_yogurt("status", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "  state: down, none of it is there\n"),
+	      "status after down: the phone is down, none of it is there", "exit %d: %s", status,
+	      output);
+	status = run_yogurt("status -j", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "{\"state\":\"down\",\"matches_config\":false,"),
+	      "status -j after down: state down", "exit %d: %s", status, output);
 	status = run_yogurt("down", output, sizeof(output));
-	check(suite, status == 0, "down with nothing up succeeds", "exit %d: %s", status, first_line(output, line, sizeof(line)));
-	status = run_yogurt("up", output, sizeof(output));
-	check(suite, status == 0 && strstr(output, "ready in"), "up as a process exits 0", "exit %d: %s", status,
+	check(suite, status == 0, "down with nothing up succeeds", "exit %d: %s", status,
 	      first_line(output, line, sizeof(line)));
+	status = run_yogurt("up", output, sizeof(output));
+	check(suite, status == 0 && strstr(output, "ready in"), "up as a process exits 0",
+	      "exit %d: %s", status, first_line(output, line, sizeof(line)));
 	printf("# %s", output);
 	test_ping(suite, 0, AF_INET, "after up exited: ping yogurt-1 -> yogurt-2");
 	test_ping(suite, 1, AF_INET6, "after up exited: ping6 yogurt-2 -> yogurt-1");
@@ -132,15 +153,16 @@ void test_no_netkit(struct suite *suite)
 	int status;
 
 	check(suite, left.namespaces == 0 && left.devices == 0,
-	      "no netkit: PID 1 handed over to the real init with nothing half-built", "%d namespaces, %d devices",
-	      left.namespaces, left.devices);
+	      "no netkit: PID 1 handed over to the real init with nothing half-built",
+	      "%d namespaces, %d devices", left.namespaces, left.devices);
 	status = run_yogurt("up", output, sizeof(output));
 	left = look_for_leftovers();
-	check(suite, status == 2 && count_lines(output) == 1 && strstr(output, "CONFIG_NETKIT") && strstr(output, "6.7") &&
-		     left.namespaces == 0 && left.devices == 0,
+	check(suite, status == 2 && count_lines(output) == 1 && strstr(output, "CONFIG_NETKIT") &&
+		     strstr(output, "6.7") && left.namespaces == 0 && left.devices == 0,
 	      "no netkit: up exits 2 with one line naming CONFIG_NETKIT and Linux >= 6.7, leaving nothing",
 	      "exit %d: %s", status, output);
 	printf("# %s", output);
 	status = run_yogurt("down", output, sizeof(output));
-	check(suite, status == 0, "no netkit: down with nothing up succeeds", "exit %d: %s", status, output);
+	check(suite, status == 0, "no netkit: down with nothing up succeeds", "exit %d: %s", status,
+	      output);
 }

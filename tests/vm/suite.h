@@ -1,23 +1,24 @@
-/* suite.h — the VM test suite's shared pieces: KTAP checks, running
- * /bin/yogurt, and looking at what is on the machine. */
+/* suite.h — the VM test suite's shared pieces: KTAP checks (tests/ktap.h),
+ * running /bin/yogurt, and looking at what is on the machine. The tests
+ * use the phone's internals too (probes, records): phone/internal.h. */
 #ifndef YOGURT_VM_SUITE_H
 #define YOGURT_VM_SUITE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "phone/phone.h"
+#include "phone/internal.h"
+#include "tests/ktap.h"
 
 #define YOGURT "/bin/yogurt"
 
 struct suite {
-	int number, failed;
+	struct ktap ktap;
 	struct topology topology;	/* the default phone */
 };
 
-/* One KTAP line; format (may be NULL) explains a failure in a comment. */
-void check(struct suite *suite, int ok, const char *name, const char *format, ...)
-	__attribute__((format(printf, 4, 5)));
+/* One KTAP line; reason (printf-style, may be NULL) explains a failure. */
+#define check(suite, ok, name, ...) ktap_check(&(suite)->ktap, ok, name, __VA_ARGS__)
 
 /* Runs /bin/yogurt with the space-separated arguments in command; stdout
  * and stderr land in output.
@@ -52,7 +53,8 @@ void snapshot(char text[SNAPSHOT_SIZE]);
  * libc's inet_pton rather than yogurt's parser; -EINVAL for words it does
  * not know. phone_from_words reads both ends of a phone. */
 int end_from_words(struct phone_end *end, const char *words, const char *separators);
-int phone_from_words(struct phone *phone, const char *first, const char *second, const char *separators);
+int phone_from_words(struct phone *phone, const char *first, const char *second,
+		     const char *separators);
 
 /* Whether every piece of phone is on the machine as configured (namespaces;
  * both netkit devices of each end with their side, mode, MTU, up; exactly
@@ -77,7 +79,8 @@ uint64_t wire_passed(const char *device);
  * to a listener on endpoint inside netns_to; 0 when the receiver's hash of
  * what arrived equals the sender's (no byte lost or changed), -EBADMSG when
  * not. elapsed_us (may be NULL): connect to last answer. */
-int tcp_transfer(int netns_from, int netns_to, const union probe_address *endpoint, size_t total, uint64_t *elapsed_us);
+int tcp_transfer(int netns_from, int netns_to, const union probe_address *endpoint, size_t total,
+		 uint64_t *elapsed_us);
 
 /* Quick ping from one end of the default phone to the other: 0 if it works. */
 int phone_works(struct suite *suite);

@@ -1,0 +1,180 @@
+/* internal.h — what the phone commands share among themselves (and with
+ * the VM tests): the report helpers, yogurt's records of what it made,
+ * the pins, the capabilities check, and the probes. Same conventions as
+ * phone.h. */
+#ifndef YOGURT_PHONE_INTERNAL_H
+#define YOGURT_PHONE_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <linux/bpf.h>
+
+#include "phone.h"
+#include "../format/format.h"
+#include "../netns/netns.h"
+#include "../nl/nl.h"
+
+/* ---- the report (report.c) ---------------------------------------------- */
+
+/* yogurt's own refusal (usage, configuration, a name taken, a file, device
+ * or section not there): writes the message into report; returns error. */
+#define report_error(report, error, ...) \
+	format_error((report)->message, sizeof((report)->message), error, __VA_ARGS__)
+
+/* A kernel call failed (or the capabilities it demands are missing): the
+ * message, then the kernel's own words (may be NULL or "") quoted after
+ * it as ` (kernel: "…")`, and the mark that makes the exit status 2.
+ * Returns error. */
+int report_kernel(struct report *report, int error, const char *kernel_words, const char *format,
+		  ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- rtnetlink (rtnetlink.c) -------------------------------------------- */
+
+/* rtnetlink in this namespace: 0, or the failure reported. */
+int phone_open_rtnetlink(struct nl_socket *socket, struct report *report);
+
+/* rtnetlink inside the namespace behind netns_fd, and the device named name
+ * there. 0: both; the caller closes *inside. A negative errno either from
+ * opening (then inside->fd is -1) or from reading the device (-ENODEV: none;
+ * *inside stays open, with the kernel's words, for the caller to close). */
+int phone_inside_device(int netns_fd, const char *name, struct nl_socket *inside,
+			struct nl_link_info *device);
+
+/* ---- the pins (pins.c) -------------------------------------------------- */
+
+/* Unpins the links pinned in directory (the pin layout of bpf/bpf.h;
+ * unpinning a link's last reference detaches it; absent pins are fine) and
+ * removes the directory. Returns how many links it unpinned, or a negative
+ * errno. */
+int phone_unpin(const char *directory);
+
+/* ---- programs (programs.c) --------------------------------------------- */
+
+/* A program attached at a netkit hook, as the kernel tells it. */
+struct hook_program {
+	char name[BPF_OBJ_NAME_LEN];
+	uint32_t id, instructions;
+	char tag[2 * BPF_TAG_SIZE + 1];		/* hex; "" when the kernel told only the id */
+};
+
+#define HOOK_PROGRAMS_MAX 8
+
+/* The programs attached at hook (an index into bpf/bpf.h's netkit_hooks) of
+ * the netkit device ifindex: fills programs[0..capacity) (capacity at most
+ * HOOK_PROGRAMS_MAX) and returns how many it filled, 0 when none or on
+ * error. */
+uint32_t phone_hook_programs(uint32_t ifindex, size_t hook, struct hook_program *programs,
+			     uint32_t capacity);
+
+/* ---- what yogurt owns (owned.c) ----------------------------------------- */
+
+#define OWNED_MAX (PHONE_MAX * PHONE_ENDS)
+
+/* One phone end yogurt made: its namespace (and the inode that namespace had
+ * then, so a namespace somebody else made under the same name is not taken
+ * for ours), and its host-side device (the netkit pair; its pins follow). */
+struct owned_end {
+	char netns[PHONE_NAME_MAX];
+	uint64_t netns_inode;
+	char host_device[PHONE_DEVICE_MAX];
+	uint32_t host_ifindex;
+};
+
+struct owned {
+	struct owned_end ends[OWNED_MAX];
+	size_t count;
+};
+
+/* Takes the lock of PHONE_STATE_DIR (waiting up to 10 s for another run). */
+int owned_lock(int *fd, struct report *report);
+void owned_unlock(int fd);
+
+/* The records, read from / written to PHONE_STATE_DIR/owned. */
+int owned_load(struct owned *owned, struct report *report);
+int owned_save(const struct owned *owned, struct report *report);
+struct owned_end *owned_find(struct owned *owned, const char *netns);
+struct owned_end *owned_remember(struct owned *owned, const char *netns);	/* NULL: full */
+void owned_forget(struct owned *owned, const char *netns);
+
+/* What up and down begin with, in this order: the capabilities they need
+ * (needs_bpf: up's), the lock, the records, rtnetlink here. 0 with all of
+ * it held until owned_finish, or the failure reported and nothing held. */
+int owned_start(int needs_bpf, int *lock, struct owned *owned, struct nl_socket *host,
+		struct report *report);
+void owned_finish(int lock, struct nl_socket *host);
+
+/* Removes one recorded end: its wire's pins, its device, its namespace,
+ * each only if it is the one yogurt made (down.c; up uses it for ends no
+ * longer configured). */
+int phone_remove_end(struct nl_socket *host, const struct owned_end *record, int out,
+		     struct report *report);
+
+/* ---- the rest ------------------------------------------------------------ */
+
+/* 0 when the process has what building or removing phones needs
+ * (CAP_NET_ADMIN, CAP_SYS_ADMIN for namespaces and bpffs; CAP_BPF is implied
+ * by CAP_SYS_ADMIN); otherwise -EPERM with the missing ones named. */
+int phone_check_capabilities(int needs_bpf, struct report *report);
+
+/* Every netkit device here: both sides' programs (name, id, tag,
+ * instructions), read from the kernel (netkit_list.c, for status). */
+int phone_list_netkit(int out, struct report *report);
+
+/* ---- probes: small network checks used by call and by the tests -------- */
+
+/* An IPv4 or IPv6 socket address. */
+union probe_address {
+	struct sockaddr any;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/* Fills endpoint with address (4 or 16 bytes, by family) and port. */
+void probe_endpoint(union probe_address *endpoint, int family, const void *address,
+		    uint16_t port);
+socklen_t probe_endpoint_size(const union probe_address *endpoint);
+
+/* A socket created inside the namespace behind netns_fd (-1: right here);
+ * it keeps working there after the caller has returned home. */
+int probe_socket(int netns_fd, int domain, int type, int protocol);
+
+/* ICMP or ICMPv6 echo from inside netns_fd to `to` (family AF_INET or
+ * AF_INET6); 0 when the reply came within timeout_ms (round trip in
+ * *rtt_us, may be NULL), -ETIMEDOUT when it did not. payload_size bytes of
+ * payload (0 to 1472) follow the echo header. */
+int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, int timeout_ms,
+	       uint64_t *rtt_us);
+
+/* TCP: a listener on endpoint inside netns_fd; a connection from inside
+ * netns_fd to endpoint within timeout_ms; accepting one within timeout_ms.
+ * Each returns an fd. */
+int probe_tcp_listen(int netns_fd, const union probe_address *endpoint);
+int probe_tcp_connect(int netns_fd, const union probe_address *endpoint, int timeout_ms);
+int probe_tcp_accept(int listener, int timeout_ms);
+
+/* A UDP socket bound to endpoint inside netns_fd. */
+int probe_udp_bind(int netns_fd, const union probe_address *endpoint);
+
+/* Sends all of data; receives exactly length bytes. Both give up after
+ * timeout_ms without progress. */
+int probe_send_all(int fd, const void *data, size_t length, int timeout_ms);
+int probe_receive_all(int fd, void *data, size_t length, int timeout_ms);
+
+/* Waits up to timeout_ms for a datagram on fd: its length, or -ETIMEDOUT. */
+int probe_receive_datagram(int fd, void *data, size_t length, int timeout_ms);
+
+/* Writes a whole IPv4 or IPv6 UDP frame (zero MACs, as L3 netkit has, and
+ * valid checksums) straight onto device inside netns_fd with an AF_PACKET
+ * socket, bypassing routing: what a capture tool or a container runtime
+ * holding CAP_NET_RAW could do. from and to hold the ports. ENOBUFS means
+ * the device dropped it on transmit. */
+int probe_inject_udp(int netns_fd, const char *device, const union probe_address *from,
+		     const union probe_address *to, const void *payload, size_t length);
+
+/* Sends an IPv4 or IPv6 UDP packet with a source address of the caller's
+ * choosing through a raw IP socket (IPPROTO_RAW, header included) from
+ * inside netns_fd: what a CAP_NET_RAW process could forge. */
+int probe_send_raw_udp(int netns_fd, const union probe_address *from,
+		       const union probe_address *to, const void *payload, size_t length);
+
+#endif
