@@ -24,29 +24,32 @@ struct boot_options {
  * the kernel itself tries them. */
 static const char *const init_fallbacks[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
 
-static const struct {
-	const char *source, *target, *type;
+/* Pseudo file systems: the source of each is its type's name, as
+ * /proc/mounts shows them. */
+static const struct boot_mount {
+	const char *type, *target;
 	unsigned long flags;
 	const char *data;
 } boot_mounts[] = {
-	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755" },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755" },
-	{ "bpf", PHONE_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700" },
+	{ "proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "devtmpfs", "/dev", MS_NOSUID, "mode=0755" },
+	{ "tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755" },
+	{ "bpf", PHONE_BPFFS, MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700" },
 };
 
 static void mount_all(void)
 {
 	for (size_t index = 0; index < sizeof(boot_mounts) / sizeof(boot_mounts[0]); index++) {
+		const struct boot_mount *file_system = &boot_mounts[index];
 		int error;
 
-		mkdir(boot_mounts[index].target, 0755);
-		error = sys_mount(boot_mounts[index].source, boot_mounts[index].target, boot_mounts[index].type,
-				  boot_mounts[index].flags, boot_mounts[index].data);
+		mkdir(file_system->target, 0755);
+		error = sys_mount(file_system->type, file_system->target, file_system->type,
+				  file_system->flags, file_system->data);
 		if (error < 0 && error != -EBUSY)
-			format_print(STDERR_FILENO, "yogurt: mounting %s on %s: %s\n", boot_mounts[index].type,
-				boot_mounts[index].target, error_text(-error));
+			format_print(STDERR_FILENO, "yogurt: mounting %s on %s: %s\n", file_system->type,
+				     file_system->target, error_text(-error));
 	}
 }
 
