@@ -112,7 +112,7 @@ static int parse_number(const char *text, size_t length, unsigned minimum, unsig
 }
 
 /* Dotted quad: four numbers 0 to 255. */
-static int parse_ipv4(const char *text, size_t length, uint8_t bytes[4])
+static int parse_ipv4(const char *text, size_t length, uint8_t bytes[16])
 {
 	for (int part = 0; part < 4; part++) {
 		const char *dot = part < 3 ? memchr(text, '.', length) : text + length;
@@ -180,30 +180,28 @@ static int parse_ipv6(const char *text, size_t length, uint8_t bytes[16])
 	return 0;
 }
 
+/* ADDRESS/PREFIX, IPv6 when it has a ':'. */
 static int parse_address(const struct parser *parser, struct phone_end *end, struct token value)
 {
 	const char *slash = memchr(value.text, '/', value.length);
-	int ipv6 = memchr(value.text, ':', value.length) != NULL;
+	int family = memchr(value.text, ':', value.length) ? PHONE_IPV6 : PHONE_IPV4;
+	const struct phone_family *kind = &phone_families[family];
+	struct phone_address *address = &end->addresses[family];
 	size_t address_length = slash ? (size_t)(slash - value.text) : 0;
 	uint8_t bytes[16];
 	unsigned prefix;
 	char quoted[QUOTE_MAX];
 
-	if (!slash || (ipv6 ? parse_ipv6(value.text, address_length, bytes)
-			    : parse_ipv4(value.text, address_length, bytes)) ||
-	    parse_number(slash + 1, value.length - address_length - 1, 1, ipv6 ? 128 : 32, &prefix))
-		return parse_error(parser, "\"%s\" is not an IPv4 or IPv6 address with a prefix (like 10.42.0.1/24 or "
-				   "fd42::1/64)", quote(quoted, value));
-	if (ipv6 ? end->prefix6_length : end->prefix_length)
-		return parse_error(parser, "\"%s\": this end already has an IPv%c address", quote(quoted, value),
-				   ipv6 ? '6' : '4');
-	if (ipv6) {
-		memcpy(end->address6.s6_addr, bytes, 16);
-		end->prefix6_length = (uint8_t)prefix;
-	} else {
-		memcpy(&end->address, bytes, 4);
-		end->prefix_length = (uint8_t)prefix;
-	}
+	if (!slash ||
+	    (family == PHONE_IPV6 ? parse_ipv6 : parse_ipv4)(value.text, address_length, bytes) ||
+	    parse_number(slash + 1, value.length - address_length - 1, 1, kind->size * 8u, &prefix))
+		return parse_error(parser, "\"%s\" is not an IPv4 or IPv6 address with a prefix (like "
+				   "10.42.0.1/24 or fd42::1/64)", quote(quoted, value));
+	if (address->prefix_length)
+		return parse_error(parser, "\"%s\": this end already has an IPv%c address",
+				   quote(quoted, value), kind->version);
+	memcpy(address->bytes, bytes, kind->size);
+	address->prefix_length = (uint8_t)prefix;
 	return 0;
 }
 

@@ -16,7 +16,6 @@ struct network {
 	const uint8_t *bytes;
 	unsigned size;		/* 4 or 16 */
 	unsigned prefix;
-	int family;
 	char text[FORMAT_ADDRESS_MAX];
 };
 
@@ -42,11 +41,14 @@ int config_error(struct report *report, const struct config_origin *origin, cons
 	return -EINVAL;
 }
 
-static void end_network(struct network *network, const struct phone_end *end, int ipv6)
+static void end_network(struct network *network, const struct phone_end *end, int family)
 {
-	*network = ipv6 ? (struct network){ end->address6.s6_addr, 16, end->prefix6_length, AF_INET6, "" }
-			: (struct network){ (const uint8_t *)&end->address, 4, end->prefix_length, AF_INET, "" };
-	format_address(network->text, network->family, network->bytes);
+	const struct phone_address *address = &end->addresses[family];
+
+	network->bytes = address->bytes;
+	network->size = phone_families[family].size;
+	network->prefix = address->prefix_length;
+	format_address(network->text, phone_families[family].family, address->bytes);
 }
 
 /* Whether a and b agree on their first `bits` bits. */
@@ -71,15 +73,15 @@ static int check_alone(const struct phone_end *end, const struct config_origin *
 {
 	if (strcmp(end->host_device, end->device) == 0)
 		return config_error(report, origin, "host= and device= are both \"%s\"", end->device);
-	for (int ipv6 = 0; ipv6 < 2; ipv6++) {
+	for (int family = 0; family < PHONE_FAMILIES; family++) {
 		struct network network;
 
-		end_network(&network, end, ipv6);
+		end_network(&network, end, family);
 		/* /31 and /32 (/127 and /128) have no network or broadcast
 		 * address to avoid: RFC 3021, RFC 6164. */
 		if (!network.prefix || network.prefix + 1 >= network.size * 8)
 			continue;
-		if (host_bits_are(&network, 0) || (!ipv6 && host_bits_are(&network, 1)))
+		if (host_bits_are(&network, 0) || (family == PHONE_IPV4 && host_bits_are(&network, 1)))
 			return config_error(report, origin, "%s/%u is the %s address of its network, not one for a device",
 					    network.text, network.prefix, host_bits_are(&network, 0) ? "network" : "broadcast");
 	}
@@ -99,18 +101,19 @@ static int check_pair(const struct phone_end *a, const struct phone_end *b, int 
 		if (strcmp(a_devices[i / 2], b_devices[i % 2]) == 0)
 			return config_error(report, origin, "device \"%s\" is already used at %s", b_devices[i % 2],
 					    a_place);
-	for (int ipv6 = 0; ipv6 < 2; ipv6++) {
+	for (int family = 0; family < PHONE_FAMILIES; family++) {
 		struct network x, y;
 		unsigned shorter;
 
-		end_network(&x, a, ipv6);
-		end_network(&y, b, ipv6);
+		end_network(&x, a, family);
+		end_network(&y, b, family);
 		shorter = x.prefix < y.prefix ? x.prefix : y.prefix;
 		if (shorter && memcmp(x.bytes, y.bytes, x.size) == 0)
 			return config_error(report, origin, "address %s is already used at %s", y.text, a_place);
 		if (same_phone && !x.prefix != !y.prefix)
 			return config_error(report, origin, "this end has %s IPv%c address, the other end (%s) %s",
-					    y.prefix ? "an" : "no", ipv6 ? '6' : '4', a_place, y.prefix ? "none" : "has one");
+					    y.prefix ? "an" : "no", phone_families[family].version,
+					    a_place, y.prefix ? "none" : "has one");
 		if (same_phone && (x.prefix != y.prefix || !same_prefix(x.bytes, y.bytes, shorter)))
 			return config_error(report, origin, "%s/%u is not in the network of the other end, %s/%u (%s)",
 					    y.text, y.prefix, x.text, x.prefix, a_place);

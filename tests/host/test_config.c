@@ -64,18 +64,20 @@ static void expect_good(const char *name, const char *text)
 	result(error == 0, name);
 }
 
-static int address_is(const struct phone_end *end, const char *ipv4, unsigned prefix, const char *ipv6,
-		      unsigned prefix6)
+/* The end's two addresses are exactly these (NULL and 0: none). */
+static int address_is(const struct phone_end *end, const char *ipv4, unsigned prefix,
+		      const char *ipv6, unsigned prefix6)
 {
-	struct in_addr address = { 0 };
-	struct in6_addr address6 = IN6ADDR_ANY_INIT;
+	struct phone_address expected[PHONE_FAMILIES] = {
+		[PHONE_IPV4] = { .prefix_length = (uint8_t)prefix },
+		[PHONE_IPV6] = { .prefix_length = (uint8_t)prefix6 },
+	};
 
 	if (ipv4)
-		inet_pton(AF_INET, ipv4, &address);
+		inet_pton(AF_INET, ipv4, expected[PHONE_IPV4].bytes);
 	if (ipv6)
-		inet_pton(AF_INET6, ipv6, &address6);
-	return end->address.s_addr == address.s_addr && end->prefix_length == prefix &&
-	       memcmp(&end->address6, &address6, sizeof(address6)) == 0 && end->prefix6_length == prefix6;
+		inet_pton(AF_INET6, ipv6, expected[PHONE_IPV6].bytes);
+	return memcmp(end->addresses, expected, sizeof(expected)) == 0;
 }
 
 static void test_default_phone(void)
