@@ -479,6 +479,33 @@ int config_load(struct topology *topology, const char *path, struct report *repo
 	return error;
 }
 
+/* The one walker of the kernel command line's words (/proc/cmdline): the
+ * next word NAME=VALUE of *rest, cut at its first '='; words without one
+ * are passed over. 0 when none is left. */
+static int next_option(struct token *rest, struct token *name, struct token *value)
+{
+	struct token word;
+
+	while (next_token(rest, COMMAND_LINE_SPACES, &word))
+		if (split(word, '=', name, value))
+			return 1;
+	return 0;
+}
+
+void config_command_line_value(const char *command_line, const char *name, char *value, size_t size)
+{
+	struct token rest = { command_line, strlen(command_line) }, option, text;
+
+	while (next_option(&rest, &option, &text)) {
+		size_t length = text.length < size ? text.length : size - 1;
+
+		if (token_is(option, name) && text.length) {
+			memcpy(value, text.text, length);
+			value[length] = '\0';
+		}
+	}
+}
+
 /* yogurt.phone=END+END: one phone, its ends' fields separated by ','. */
 static int parse_command_line_phone(struct parser *parser, struct token value)
 {
@@ -500,7 +527,7 @@ int config_from_command_line(struct topology *topology, const char *command_line
 			     struct report *report)
 {
 	struct parser parser = { .topology = topology, .report = report };
-	struct token rest = { command_line, strlen(command_line) }, word;
+	struct token rest = { command_line, strlen(command_line) }, name, value;
 	/* Each yogurt.conf= keeps its path: the checks name its lines. */
 	char paths[COMMAND_LINE_FILES_MAX][COMMAND_LINE_PATH_MAX];
 	unsigned files = 0;
@@ -508,11 +535,10 @@ int config_from_command_line(struct topology *topology, const char *command_line
 
 	topology->count = 0;
 	*found = 0;
-	while (!error && next_token(&rest, COMMAND_LINE_SPACES, &word)) {
-		struct token value = { word.text + 12, word.length - 12 };
+	while (!error && next_option(&rest, &name, &value)) {
 		char quoted[QUOTE_MAX];
 
-		if (word.length >= 12 && memcmp(word.text, "yogurt.conf=", 12) == 0) {
+		if (token_is(name, "yogurt.conf")) {
 			*found = 1;
 			if (files == COMMAND_LINE_FILES_MAX || value.length == 0 ||
 			    value.length >= COMMAND_LINE_PATH_MAX)
@@ -523,10 +549,8 @@ int config_from_command_line(struct topology *topology, const char *command_line
 			memcpy(paths[files], value.text, value.length);
 			paths[files][value.length] = '\0';
 			error = read_file(&parser, paths[files++]);
-		} else if (word.length >= 13 && memcmp(word.text, "yogurt.phone=", 13) == 0) {
+		} else if (token_is(name, "yogurt.phone")) {
 			*found = 1;
-			value.text++;
-			value.length--;
 			error = parse_command_line_phone(&parser, value);
 		}
 	}

@@ -240,6 +240,12 @@ int config_load(struct topology *topology, const char *path, struct report *repo
 int config_from_command_line(struct topology *topology, const char *command_line, int *found,
 			     struct report *report);
 
+/* The value of the last word NAME=VALUE of a kernel command line with a
+ * VALUE (name "yogurt.init"), copied into value (size bytes, cut if need
+ * be); value stays as it is when there is none. */
+void config_command_line_value(const char *command_line, const char *name, char *value,
+			       size_t size);
+
 /* The text of `yogurt help config`. */
 extern const char config_help[];
 
