@@ -415,6 +415,8 @@ static int parse_text(struct parser *parser, const char *text, size_t length)
 
 static char file_text[FILE_MAX_BYTES + 1];
 
+/* Not format_read_file: a config may come through a pipe (-c /dev/stdin),
+ * where one read(2) need not bring all of it. */
 static int read_file(struct parser *parser, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), error = 0;
