@@ -24,58 +24,32 @@ struct boot_options {
  * the kernel itself tries them. */
 static const char *const init_fallbacks[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
 
-static const struct {
-	const char *source, *target, *type;
+/* Pseudo file systems: the source of each is its type's name, as
+ * /proc/mounts shows them. */
+static const struct boot_mount {
+	const char *type, *target;
 	unsigned long flags;
 	const char *data;
 } boot_mounts[] = {
-	{ "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-	{ "sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
-	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755" },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755" },
-	{ "bpf", PHONE_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700" },
+	{ "proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL },
+	{ "devtmpfs", "/dev", MS_NOSUID, "mode=0755" },
+	{ "tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755" },
+	{ "bpf", PHONE_BPFFS, MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700" },
 };
 
 static void mount_all(void)
 {
 	for (size_t index = 0; index < sizeof(boot_mounts) / sizeof(boot_mounts[0]); index++) {
+		const struct boot_mount *file_system = &boot_mounts[index];
 		int error;
 
-		mkdir(boot_mounts[index].target, 0755);
-		error = sys_mount(boot_mounts[index].source, boot_mounts[index].target, boot_mounts[index].type,
-				  boot_mounts[index].flags, boot_mounts[index].data);
+		mkdir(file_system->target, 0755);
+		error = sys_mount(file_system->type, file_system->target, file_system->type,
+				  file_system->flags, file_system->data);
 		if (error < 0 && error != -EBUSY)
-			format_print(STDERR_FILENO, "yogurt: mounting %s on %s: %s\n", boot_mounts[index].type,
-				boot_mounts[index].target, error_text(-error));
-	}
-}
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n';
-}
-
-/* Copies the value of `key=` from the command line into value. */
-static void option(const char *command_line, const char *key, char *value, size_t size)
-{
-	size_t key_length = strlen(key);
-
-	for (const char *word = command_line; *word;) {
-		size_t length = 0;
-
-		while (word[length] && !is_space(word[length]))
-			length++;
-		if (length > key_length && strncmp(word, key, key_length) == 0) {
-			size_t value_length = length - key_length;
-
-			if (value_length >= size)
-				value_length = size - 1;
-			memcpy(value, word + key_length, value_length);
-			value[value_length] = '\0';
-		}
-		word += length;
-		while (is_space(*word))
-			word++;
+			format_print(STDERR_FILENO, "yogurt: mounting %s on %s: %s\n", file_system->type,
+				     file_system->target, error_text(-error));
 	}
 }
 
@@ -84,9 +58,12 @@ static void read_options(struct boot_options *options)
 	memset(options, 0, sizeof(*options));
 	if (format_read_file("/proc/cmdline", options->command_line, sizeof(options->command_line)) <= 0)
 		return;
-	option(options->command_line, "yogurt.init=", options->init, sizeof(options->init));
-	option(options->command_line, "yogurt.mode=", options->mode, sizeof(options->mode));
-	option(options->command_line, "yogurt.strict=", options->strict, sizeof(options->strict));
+	config_command_line_value(options->command_line, "yogurt.init", options->init,
+				  sizeof(options->init));
+	config_command_line_value(options->command_line, "yogurt.mode", options->mode,
+				  sizeof(options->mode));
+	config_command_line_value(options->command_line, "yogurt.strict", options->strict,
+				  sizeof(options->strict));
 }
 
 static __attribute__((noreturn)) void power_off(void)
@@ -104,15 +81,15 @@ static __attribute__((noreturn)) void run_init(const struct boot_options *option
 	if (options->init[0]) {
 		argv[0] = (char *)options->init;
 		execv(options->init, argv);
-		format_print(STDERR_FILENO, "yogurt: cannot execute yogurt.init=%s: %s; trying the usual places\n",
-			     options->init, error_text(errno));
+		format_print(STDERR_FILENO, "yogurt: cannot execute yogurt.init=%s: %s; trying the usual "
+			     "places\n", options->init, error_text(errno));
 	}
 	for (size_t index = 0; index < sizeof(init_fallbacks) / sizeof(init_fallbacks[0]); index++) {
 		argv[0] = (char *)init_fallbacks[index];
 		execv(init_fallbacks[index], argv);
 	}
-	format_print(STDERR_FILENO, "yogurt: no init to hand over to (yogurt.init=, /sbin/init, /etc/init, /bin/init, "
-		     "/bin/sh): powering off\n");
+	format_print(STDERR_FILENO, "yogurt: no init to hand over to (yogurt.init=, /sbin/init, "
+		     "/etc/init, /bin/init, /bin/sh): powering off\n");
 	power_off();
 }
 
@@ -139,7 +116,8 @@ static char set_rcu_expedited(char value)
 
 /* The phones of yogurt.conf= and yogurt.phone= on the kernel command line;
  * without either, those of /etc/yogurt.conf or the default phone. */
-static int read_topology(const struct boot_options *options, struct topology *topology, struct report *report)
+static int read_topology(const struct boot_options *options, struct topology *topology,
+			 struct report *report)
 {
 	int found;
 	int error = config_from_command_line(topology, options->command_line, &found, report);
@@ -167,7 +145,8 @@ int boot_main(int argc, char **argv)
 	if (error < 0)
 		format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
 	if (error < 0 && strcmp(options.strict, "1") == 0) {
-		format_print(STDERR_FILENO, "yogurt: the phones could not be set up and yogurt.strict=1: powering off\n");
+		format_print(STDERR_FILENO, "yogurt: the phones could not be set up and yogurt.strict=1: "
+			     "powering off\n");
 		power_off();
 	}
 	if (strcmp(options.mode, "call") == 0) {

@@ -40,7 +40,7 @@ static void step(struct call *call, int ok, const char *format, ...)
 
 static const void *end_address(const struct phone_end *end, int family)
 {
-	return family == AF_INET6 ? (const void *)&end->address6 : (const void *)&end->address;
+	return end->addresses[phone_family_index(family)].bytes;
 }
 
 static void ping(struct call *call, int from, int family)
@@ -154,11 +154,11 @@ int phone_call(const struct topology *topology, int out, struct report *report)
 	}
 	format_print(out, "call: %s <-> %s\n", call.phone->ends[0].netns, call.phone->ends[1].netns);
 	/* Both ends have the same families: the configuration says so. */
-	call.family = call.phone->ends[0].prefix_length ? AF_INET : AF_INET6;
-	for (int family = 0; family < 2; family++)
-		if (family ? call.phone->ends[0].prefix6_length : call.phone->ends[0].prefix_length) {
-			ping(&call, 0, family ? AF_INET6 : AF_INET);
-			ping(&call, 1, family ? AF_INET6 : AF_INET);
+	call.family = call.phone->ends[0].addresses[PHONE_IPV4].prefix_length ? AF_INET : AF_INET6;
+	for (int family = 0; family < PHONE_FAMILIES; family++)
+		if (call.phone->ends[0].addresses[family].prefix_length) {
+			ping(&call, 0, phone_families[family].family);
+			ping(&call, 1, phone_families[family].family);
 		}
 	talk(&call, 0);
 	talk(&call, 1);

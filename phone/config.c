@@ -4,8 +4,8 @@
  * "end netns=a host=b ..." and a command-line "netns=a,host=b,...". Each end
  * is checked as soon as it is read (config_check.c), so an error is one line
  * naming the source, the line and the bad word. The text is taken as length
- * bytes, never as a C string, since it comes from anywhere. Tiny number and
- * address parsers: strtoul and inet_pton would bring kilobytes of musl. */
+ * bytes, never as a C string, since it comes from anywhere. Tiny address
+ * parsers: inet_pton would bring kilobytes of musl. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -19,7 +19,10 @@
 #define FILE_MAX_BYTES 65536
 #define QUOTE_MAX 84
 #define SPACES " \t\r"		/* '\r': CRLF files read the same */
+#define COMMAND_LINE_SPACES " \t\n"
 #define COMMAND_LINE_SOURCE "kernel command line: yogurt.phone"
+#define COMMAND_LINE_FILES_MAX 4
+#define COMMAND_LINE_PATH_MAX 256
 
 const char config_help[] =
 	"/etc/yogurt.conf (or -c FILE): the phones to build. A phone is a line\n"
@@ -47,13 +50,14 @@ struct parser {
 	struct topology *topology;
 	struct config_origin origins[PHONE_MAX][2];
 	struct report *report;
-	struct config_origin at;	/* the source being read, the line */
+	struct config_origin at;	/* the source being read, the line; where an error is */
 	struct phone *phone;		/* the phone whose end lines come next */
 	unsigned phone_line;
 	unsigned ends;			/* end lines of that phone so far */
 };
 
-#define parse_error(parser, ...) config_error((parser)->report, &(parser)->at, __VA_ARGS__)
+/* The message only: the reader of the lines puts the place before it. */
+#define parse_error(parser, ...) report_error((parser)->report, -EINVAL, __VA_ARGS__)
 
 static int is_one_of(char c, const char *separators)
 {
@@ -78,6 +82,19 @@ static int next_token(struct token *rest, const char *separators, struct token *
 	return token->length != 0;
 }
 
+/* Cuts whole at its first separator into before and after; 0 when there is
+ * no separator. */
+static int split(struct token whole, char separator, struct token *before, struct token *after)
+{
+	const char *at = memchr(whole.text, separator, whole.length);
+
+	if (!at)
+		return 0;
+	*before = (struct token){ whole.text, (size_t)(at - whole.text) };
+	*after = (struct token){ at + 1, whole.length - before->length - 1 };
+	return 1;
+}
+
 static int token_is(struct token token, const char *word)
 {
 	return token.length == strlen(word) && memcmp(token.text, word, token.length) == 0;
@@ -89,79 +106,69 @@ static const char *quote(char buffer[QUOTE_MAX], struct token token)
 {
 	size_t kept = token.length < QUOTE_MAX ? token.length : QUOTE_MAX - 4;
 
-	for (size_t index = 0; index < kept; index++)
-		buffer[index] = (unsigned char)token.text[index] < ' ' || token.text[index] == 0x7f ? '?' : token.text[index];
+	for (size_t index = 0; index < kept; index++) {
+		unsigned char c = (unsigned char)token.text[index];
+
+		buffer[index] = c < ' ' || c == 0x7f ? '?' : (char)c;
+	}
 	memcpy(buffer + kept, kept < token.length ? "..." : "", kept < token.length ? 4 : 1);
 	return buffer;
 }
 
-/* Decimal digits only, minimum to maximum (maximum below UINT_MAX / 10). */
-static int parse_number(const char *text, size_t length, unsigned minimum, unsigned maximum, unsigned *value)
+/* Decimal digits only, minimum to maximum. */
+static int parse_decimal(struct token text, unsigned minimum, unsigned maximum, unsigned *value)
 {
-	unsigned number = 0;
+	uint64_t number;
 
-	for (size_t index = 0; index < length; index++) {
-		if (text[index] < '0' || text[index] > '9' || number > maximum)
-			return -EINVAL;
-		number = number * 10 + (unsigned)(text[index] - '0');
-	}
-	if (length == 0 || number < minimum || number > maximum)
+	if (format_parse_unsigned(text.text, text.length, 10, maximum, &number) || number < minimum)
 		return -EINVAL;
-	*value = number;
+	*value = (unsigned)number;
 	return 0;
 }
 
 /* Dotted quad: four numbers 0 to 255. */
-static int parse_ipv4(const char *text, size_t length, uint8_t bytes[4])
+static int parse_ipv4(struct token text, uint8_t bytes[16])
 {
-	for (int part = 0; part < 4; part++) {
-		const char *dot = part < 3 ? memchr(text, '.', length) : text + length;
+	for (int index = 0; index < 4; index++) {
+		struct token part = text;
 		unsigned value;
 
-		if (!dot || parse_number(text, (size_t)(dot - text), 0, 255, &value))
+		if (index < 3 && !split(text, '.', &part, &text))
 			return -EINVAL;
-		bytes[part] = (uint8_t)value;
-		if (part < 3) {
-			length -= (size_t)(dot - text) + 1;
-			text = dot + 1;
-		}
+		if (parse_decimal(part, 0, 255, &value))
+			return -EINVAL;
+		bytes[index] = (uint8_t)value;
 	}
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Groups of 1 to 4 hex digits separated by ':', at most one "::" standing
  * for the zero groups (RFC 4291 2.2; no embedded dotted quad). */
-static int parse_ipv6(const char *text, size_t length, uint8_t bytes[16])
+static int parse_ipv6(struct token text, uint8_t bytes[16])
 {
 	uint16_t groups[8];
 	int count = 0, gap = -1;
 	size_t index = 0;
 
-	if (length >= 2 && text[0] == ':' && text[1] == ':') {
+	if (text.length >= 2 && text.text[0] == ':' && text.text[1] == ':') {
 		gap = 0;
 		index = 2;
 	}
-	while (index < length) {
-		unsigned value = 0, digits = 0;
+	while (index < text.length) {
+		size_t start = index;
+		uint64_t value;
 
-		for (; index < length && digits < 4 && hex_digit(text[index]) >= 0; index++, digits++)
-			value = value << 4 | (unsigned)hex_digit(text[index]);
-		if (digits == 0 || count == 8)
+		while (index < text.length && text.text[index] != ':')
+			index++;
+		if (index - start > 4 || count == 8 ||
+		    format_parse_unsigned(text.text + start, index - start, 16, 0xffff, &value))
 			return -EINVAL;
 		groups[count++] = (uint16_t)value;
-		if (index == length)
+		if (index == text.length)
 			break;
-		if (text[index++] != ':' || index == length)
-			return -EINVAL;
-		if (text[index] == ':') {
+		if (++index == text.length)
+			return -EINVAL;		/* a ':' at the end */
+		if (text.text[index] == ':') {
 			if (gap >= 0)
 				return -EINVAL;
 			gap = count;
@@ -180,38 +187,48 @@ static int parse_ipv6(const char *text, size_t length, uint8_t bytes[16])
 	return 0;
 }
 
+/* ADDRESS/PREFIX, IPv6 when it has a ':'. */
 static int parse_address(const struct parser *parser, struct phone_end *end, struct token value)
 {
-	const char *slash = memchr(value.text, '/', value.length);
-	int ipv6 = memchr(value.text, ':', value.length) != NULL;
-	size_t address_length = slash ? (size_t)(slash - value.text) : 0;
+	int family = memchr(value.text, ':', value.length) ? PHONE_IPV6 : PHONE_IPV4;
+	const struct phone_family *kind = &phone_families[family];
+	struct phone_address *address = &end->addresses[family];
+	struct token bytes_text, prefix_text;
 	uint8_t bytes[16];
 	unsigned prefix;
 	char quoted[QUOTE_MAX];
 
-	if (!slash || (ipv6 ? parse_ipv6(value.text, address_length, bytes)
-			    : parse_ipv4(value.text, address_length, bytes)) ||
-	    parse_number(slash + 1, value.length - address_length - 1, 1, ipv6 ? 128 : 32, &prefix))
-		return parse_error(parser, "\"%s\" is not an IPv4 or IPv6 address with a prefix (like 10.42.0.1/24 or "
-				   "fd42::1/64)", quote(quoted, value));
-	if (ipv6 ? end->prefix6_length : end->prefix_length)
-		return parse_error(parser, "\"%s\": this end already has an IPv%c address", quote(quoted, value),
-				   ipv6 ? '6' : '4');
-	if (ipv6) {
-		memcpy(end->address6.s6_addr, bytes, 16);
-		end->prefix6_length = (uint8_t)prefix;
-	} else {
-		memcpy(&end->address, bytes, 4);
-		end->prefix_length = (uint8_t)prefix;
-	}
+	if (!split(value, '/', &bytes_text, &prefix_text) ||
+	    (family == PHONE_IPV6 ? parse_ipv6 : parse_ipv4)(bytes_text, bytes) ||
+	    parse_decimal(prefix_text, 1, kind->size * 8u, &prefix))
+		return parse_error(parser, "\"%s\" is not an IPv4 or IPv6 address with a prefix (like "
+				   "10.42.0.1/24 or fd42::1/64)", quote(quoted, value));
+	if (address->prefix_length)
+		return parse_error(parser, "\"%s\": this end already has an IPv%c address",
+				   quote(quoted, value), kind->version);
+	memcpy(address->bytes, bytes, kind->size);
+	address->prefix_length = (uint8_t)prefix;
 	return 0;
 }
 
+/* Namespace (and phone) names stay plain: they become files in /run/netns. */
+static int is_plain_name_byte(unsigned char c)
+{
+	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '-' || c == '_' ||
+	       c == '.';
+}
+
+/* Device names follow the kernel's dev_valid_name(), without the bytes a
+ * message would have to escape. */
+static int is_device_name_byte(unsigned char c)
+{
+	return c > ' ' && c != 0x7f && c != '/' && c != ':';
+}
+
 /* Copies a namespace or phone name (device 0) or a device name into field
- * (a phone's name or an end's). Namespace names stay plain: they become
- * files in /run/netns. Device names follow the kernel's dev_valid_name(),
- * without the bytes a message would have to escape. */
-static int parse_name(const struct parser *parser, char *field, struct token value, int device, const char *what)
+ * (a phone's name or an end's). */
+static int parse_name(const struct parser *parser, char *field, struct token value, int device,
+		      const char *what)
 {
 	int good = value.length > 0 && value.length < (device ? PHONE_DEVICE_MAX : PHONE_NAME_MAX) &&
 		   !token_is(value, ".") && !token_is(value, "..");
@@ -220,37 +237,41 @@ static int parse_name(const struct parser *parser, char *field, struct token val
 	for (size_t index = 0; good && index < value.length; index++) {
 		unsigned char c = (unsigned char)value.text[index];
 
-		good = device ? c > ' ' && c != 0x7f && c != '/' && c != ':'
-			      : (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '-' || c == '_' || c == '.';
+		good = device ? is_device_name_byte(c) : is_plain_name_byte(c);
 	}
 	if (!good)
 		return parse_error(parser, "\"%s\" is not a %s name (%s)", quote(quoted, value), what,
-				   device ? "1 to 15 bytes, no '/', ':' or spaces" : "1 to 63 of A-Z a-z 0-9 - _ .");
+				   device ? "1 to 15 bytes, no '/', ':' or spaces"
+					  : "1 to 63 of A-Z a-z 0-9 - _ .");
 	memcpy(field, value.text, value.length);
 	field[value.length] = '\0';
 	return 0;
 }
 
+/* The keys before KEY_MTU are required. */
 enum { KEY_NETNS, KEY_HOST, KEY_DEVICE, KEY_ADDRESS, KEY_MTU, KEY_MODE, KEY_COUNT };
-static const char *const end_keys[KEY_COUNT] = { "netns", "host", "device", "address", "mtu", "mode" };
+static const char *const end_keys[KEY_COUNT] = {
+	"netns", "host", "device", "address", "mtu", "mode",
+};
 
 /* One key=value word of an end; *seen collects the keys given so far. */
-static int parse_field(const struct parser *parser, struct phone_end *end, struct token field, unsigned *seen)
+static int parse_field(const struct parser *parser, struct phone_end *end, struct token field,
+		       unsigned *seen)
 {
-	const char *equals = memchr(field.text, '=', field.length);
-	struct token key = { field.text, equals ? (size_t)(equals - field.text) : 0 }, value;
+	struct token key = { field.text, 0 }, value = { field.text, 0 };
 	char quoted[QUOTE_MAX];
 	unsigned number, index = 0;
 
+	split(field, '=', &key, &value);
 	while (index < KEY_COUNT && !token_is(key, end_keys[index]))
 		index++;
 	if (index == KEY_COUNT)
-		return parse_error(parser, "\"%s\": expected netns=, host=, device=, address=, mtu= or mode=",
-				   quote(quoted, field));
+		return parse_error(parser, "\"%s\": expected netns=, host=, device=, address=, mtu= or "
+				   "mode=", quote(quoted, field));
 	if (index != KEY_ADDRESS && (*seen & 1u << index))
-		return parse_error(parser, "\"%s\": this end already has a %s", quote(quoted, field), end_keys[index]);
+		return parse_error(parser, "\"%s\": this end already has a %s", quote(quoted, field),
+				   end_keys[index]);
 	*seen |= 1u << index;
-	value = (struct token){ equals + 1, field.length - key.length - 1 };
 	switch (index) {
 	case KEY_NETNS:
 		return parse_name(parser, end->netns, value, 0, "namespace");
@@ -261,7 +282,7 @@ static int parse_field(const struct parser *parser, struct phone_end *end, struc
 	case KEY_ADDRESS:
 		return parse_address(parser, end, value);
 	case KEY_MTU:
-		if (parse_number(value.text, value.length, 68, 65535, &number))
+		if (parse_decimal(value, 68, 65535, &number))
 			return parse_error(parser, "\"%s\": the MTU is 68 to 65535", quote(quoted, field));
 		end->mtu = number;
 		return 0;
@@ -277,13 +298,14 @@ static int parse_field(const struct parser *parser, struct phone_end *end, struc
  * the ends before it at once, while its line is the current one. */
 static int parse_end(struct parser *parser, struct token fields, const char *separators)
 {
-	size_t index = (size_t)(parser->phone - parser->topology->phones) * 2 + parser->ends;
-	struct phone_end *end = &parser->phone->ends[parser->ends++];
+	size_t phone = (size_t)(parser->phone - parser->topology->phones);
+	int side = (int)parser->ends++;
+	struct phone_end *end = &parser->phone->ends[side];
 	unsigned seen = 0, key = 0;
 	struct token field;
 	int error = 0;
 
-	parser->origins[index / 2][index % 2] = parser->at;
+	parser->origins[phone][side] = parser->at;
 	memset(end, 0, sizeof(*end));
 	end->mode = NETKIT_L3;
 	while (!error && next_token(&fields, separators, &field))
@@ -291,9 +313,11 @@ static int parse_end(struct parser *parser, struct token fields, const char *sep
 	while (key < KEY_MTU && (seen & 1u << key))
 		key++;
 	if (!error && key < KEY_MTU)
-		error = parse_error(parser, "this end has no %s= (an end needs netns=, host=, device= and address=)",
-				    end_keys[key]);
-	return error ? error : config_check_end(parser->topology, parser->origins, index, parser->report);
+		error = parse_error(parser, "this end has no %s= (an end needs netns=, host=, device= "
+				    "and address=)", end_keys[key]);
+	if (error)
+		return error;
+	return config_check_end(parser->topology, parser->origins, phone, side, parser->report);
 }
 
 static int start_phone(struct parser *parser)
@@ -307,15 +331,15 @@ static int start_phone(struct parser *parser)
 	return 0;
 }
 
-/* A phone needs both ends before the next phone line or the end of the text. */
-static int finish_phone(const struct parser *parser)
+/* A phone needs both ends before the next phone line or the end of the
+ * text; if not, the error is its phone line's. */
+static int finish_phone(struct parser *parser)
 {
-	struct config_origin at_phone = { parser->at.source, parser->phone_line };
-
 	if (!parser->phone || parser->ends == 2)
 		return 0;
-	return config_error(parser->report, &at_phone, "this phone has %u end line%s, not 2", parser->ends,
-			    parser->ends == 1 ? "" : "s");
+	parser->at.line = parser->phone_line;
+	return parse_error(parser, "this phone has %u end line%s, not 2", parser->ends,
+			   parser->ends == 1 ? "" : "s");
 }
 
 /* "phone [NAME]" */
@@ -349,8 +373,8 @@ static int parse_line(struct parser *parser, struct token line)
 	if (token_is(word, "phone"))
 		return parse_phone_line(parser, line);
 	if (!token_is(word, "end"))
-		return parse_error(parser, "unknown word \"%s\" (a line is \"phone [NAME]\" or \"end KEY=VALUE...\")",
-				   quote(quoted, word));
+		return parse_error(parser, "unknown word \"%s\" (a line is \"phone [NAME]\" or "
+				   "\"end KEY=VALUE...\")", quote(quoted, word));
 	if (!parser->phone)
 		return parse_error(parser, "an end line before any phone line");
 	if (parser->ends == 2)
@@ -365,28 +389,34 @@ static int parse_text(struct parser *parser, const char *text, size_t length)
 	int error = 0;
 
 	parser->phone = NULL;
-	for (parser->at.line = 1; !error && length; parser->at.line++) {
+	parser->at.line = 0;
+	while (!error && length) {
 		const char *newline = memchr(text, '\n', length);
 		struct token line = { text, newline ? (size_t)(newline - text) : length };
 
+		parser->at.line++;
 		if (line.length > LINE_MAX_BYTES)
-			return parse_error(parser, "the line is longer than %d bytes", LINE_MAX_BYTES);
-		if (memchr(line.text, '\0', line.length))
-			return parse_error(parser, "a NUL byte: this is not a text file");
-		error = parse_line(parser, line);
+			error = parse_error(parser, "the line is longer than %d bytes", LINE_MAX_BYTES);
+		else if (memchr(line.text, '\0', line.length))
+			error = parse_error(parser, "a NUL byte: this is not a text file");
+		else
+			error = parse_line(parser, line);
 		length -= line.length + (newline != NULL);
 		text += line.length + (newline != NULL);
 	}
 	if (!error)
 		error = finish_phone(parser);
-	parser->at.line = 0;
-	if (!error && parser->topology->count == count_before)
-		return parse_error(parser, "no phone here (see yogurt help config)");
-	return error;
+	if (!error && parser->topology->count == count_before) {
+		parser->at.line = 0;
+		error = parse_error(parser, "no phone here (see yogurt help config)");
+	}
+	return error ? config_locate(parser->report, &parser->at, error) : 0;
 }
 
 static char file_text[FILE_MAX_BYTES + 1];
 
+/* Not format_read_file: a config may come through a pipe (-c /dev/stdin),
+ * where one read(2) need not bring all of it. */
 static int read_file(struct parser *parser, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), error = 0;
@@ -420,8 +450,8 @@ static int finish(struct topology *topology, int error)
 	return error;
 }
 
-int config_parse(struct topology *topology, const char *text, size_t length, const char *source_name,
-		 struct report *report)
+int config_parse(struct topology *topology, const char *text, size_t length,
+		 const char *source_name, struct report *report)
 {
 	struct parser parser = { .topology = topology, .report = report, .at.source = source_name };
 
@@ -451,6 +481,33 @@ int config_load(struct topology *topology, const char *path, struct report *repo
 	return error;
 }
 
+/* The one walker of the kernel command line's words (/proc/cmdline): the
+ * next word NAME=VALUE of *rest, cut at its first '='; words without one
+ * are passed over. 0 when none is left. */
+static int next_option(struct token *rest, struct token *name, struct token *value)
+{
+	struct token word;
+
+	while (next_token(rest, COMMAND_LINE_SPACES, &word))
+		if (split(word, '=', name, value))
+			return 1;
+	return 0;
+}
+
+void config_command_line_value(const char *command_line, const char *name, char *value, size_t size)
+{
+	struct token rest = { command_line, strlen(command_line) }, option, text;
+
+	while (next_option(&rest, &option, &text)) {
+		size_t length = text.length < size ? text.length : size - 1;
+
+		if (token_is(option, name) && text.length) {
+			memcpy(value, text.text, length);
+			value[length] = '\0';
+		}
+	}
+}
+
 /* yogurt.phone=END+END: one phone, its ends' fields separated by ','. */
 static int parse_command_line_phone(struct parser *parser, struct token value)
 {
@@ -463,40 +520,39 @@ static int parse_command_line_phone(struct parser *parser, struct token value)
 	while (!error && parser->ends < 2 && next_token(&rest, "+", &end))
 		error = parse_end(parser, end, ",");
 	if (!error && (parser->ends != 2 || next_token(&rest, "+", &end)))
-		return parse_error(parser, "\"%s\" is not 2 ends joined by '+' (see yogurt help config)",
-				   quote(quoted, value));
-	return error;
+		error = parse_error(parser, "\"%s\" is not 2 ends joined by '+' (see yogurt help config)",
+				    quote(quoted, value));
+	return error ? config_locate(parser->report, &parser->at, error) : 0;
 }
 
 int config_from_command_line(struct topology *topology, const char *command_line, int *found,
 			     struct report *report)
 {
 	struct parser parser = { .topology = topology, .report = report };
-	struct token rest = { command_line, strlen(command_line) }, word;
+	struct token rest = { command_line, strlen(command_line) }, name, value;
 	/* Each yogurt.conf= keeps its path: the checks name its lines. */
-	char paths[4][256];
+	char paths[COMMAND_LINE_FILES_MAX][COMMAND_LINE_PATH_MAX];
 	unsigned files = 0;
 	int error = 0;
 
 	topology->count = 0;
 	*found = 0;
-	while (!error && next_token(&rest, " \t\n", &word)) {
-		struct token value = { word.text + 12, word.length - 12 };
+	while (!error && next_option(&rest, &name, &value)) {
 		char quoted[QUOTE_MAX];
 
-		if (word.length >= 12 && memcmp(word.text, "yogurt.conf=", 12) == 0) {
+		if (token_is(name, "yogurt.conf")) {
 			*found = 1;
-			if (files == 4 || value.length == 0 || value.length > 255)
+			if (files == COMMAND_LINE_FILES_MAX || value.length == 0 ||
+			    value.length >= COMMAND_LINE_PATH_MAX)
 				return finish(topology, report_error(report, -EINVAL, "kernel command line: "
-								     "yogurt.conf=\"%s\" is not a path (1 to 255 "
-								     "bytes; 4 files at most)", quote(quoted, value)));
+								     "yogurt.conf=\"%s\" is not a path (1 to "
+								     "255 bytes; 4 files at most)",
+								     quote(quoted, value)));
 			memcpy(paths[files], value.text, value.length);
 			paths[files][value.length] = '\0';
 			error = read_file(&parser, paths[files++]);
-		} else if (word.length >= 13 && memcmp(word.text, "yogurt.phone=", 13) == 0) {
+		} else if (token_is(name, "yogurt.phone")) {
 			*found = 1;
-			value.text++;
-			value.length--;
 			error = parse_command_line_phone(&parser, value);
 		}
 	}

@@ -15,14 +15,16 @@ struct config_origin {
 	unsigned line;
 };
 
-/* Writes "SOURCE:LINE: " and the message into report; returns -EINVAL. */
-int config_error(struct report *report, const struct config_origin *origin, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Puts "SOURCE:LINE: " before the message in report: the errors of the
+ * parser and of the checks are located once, by the reader of the lines.
+ * Returns error. */
+int config_locate(struct report *report, const struct config_origin *origin, int error);
 
-/* Checks end `index` (phone * 2 + end) of topology, just read, alone and
- * against every end read before it; origins say where each end was
- * written. The names and the presence of an address are the parser's. */
-int config_check_end(const struct topology *topology, const struct config_origin (*origins)[2], size_t index,
-		     struct report *report);
+/* Checks end `side` of phone `phone` of topology, just read, alone and
+ * against every end read before it; origins[phone][side] say where each end
+ * was written. The names and the presence of an address are the parser's.
+ * 0, or -EINVAL with the message (not yet located) in report. */
+int config_check_end(const struct topology *topology, const struct config_origin (*origins)[2],
+		     size_t phone, int side, struct report *report);
 
 #endif

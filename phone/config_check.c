@@ -2,7 +2,6 @@
  * names and addresses used twice, addresses that are a network's own, the
  * two ends of a phone not in one network, two phones in the same one. */
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "config.h"
@@ -16,37 +15,35 @@ struct network {
 	const uint8_t *bytes;
 	unsigned size;		/* 4 or 16 */
 	unsigned prefix;
-	int family;
 	char text[FORMAT_ADDRESS_MAX];
 };
 
 /* "SOURCE:LINE", or "SOURCE" for the kernel command line. */
-static size_t origin_text(char *buffer, size_t size, const struct config_origin *origin)
+static void origin_text(char *buffer, size_t size, const struct config_origin *origin)
 {
 	if (origin->line)
-		return format_string(buffer, size, "%s:%u", origin->source, origin->line);
-	return format_string(buffer, size, "%s", origin->source);
+		format_string(buffer, size, "%s:%u", origin->source, origin->line);
+	else
+		format_string(buffer, size, "%s", origin->source);
 }
 
-int config_error(struct report *report, const struct config_origin *origin, const char *format, ...)
+int config_locate(struct report *report, const struct config_origin *origin, int error)
 {
-	size_t length = origin_text(report->message, sizeof(report->message) - 2, origin);
-	va_list arguments;
+	char place[sizeof(report->message)], message[sizeof(report->message)];
 
-	va_start(arguments, format);
-	if (length < sizeof(report->message) - 2) {
-		length += format_string(report->message + length, sizeof(report->message) - length, ": ");
-		format_string_list(report->message + length, sizeof(report->message) - length, format, arguments);
-	}
-	va_end(arguments);
-	return -EINVAL;
+	origin_text(place, sizeof(place), origin);
+	memcpy(message, report->message, sizeof(message));
+	return format_error(report->message, sizeof(report->message), error, "%s: %s", place, message);
 }
 
-static void end_network(struct network *network, const struct phone_end *end, int ipv6)
+static void end_network(struct network *network, const struct phone_end *end, int family)
 {
-	*network = ipv6 ? (struct network){ end->address6.s6_addr, 16, end->prefix6_length, AF_INET6, "" }
-			: (struct network){ (const uint8_t *)&end->address, 4, end->prefix_length, AF_INET, "" };
-	format_address(network->text, network->family, network->bytes);
+	const struct phone_address *address = &end->addresses[family];
+
+	network->bytes = address->bytes;
+	network->size = phone_families[family].size;
+	network->prefix = address->prefix_length;
+	format_address(network->text, phone_families[family].family, address->bytes);
 }
 
 /* Whether a and b agree on their first `bits` bits. */
@@ -54,7 +51,8 @@ static int same_prefix(const uint8_t *a, const uint8_t *b, unsigned bits)
 {
 	unsigned bytes = bits / 8, rest = bits % 8;
 
-	return memcmp(a, b, bytes) == 0 && (rest == 0 || ((a[bytes] ^ b[bytes]) >> (8 - rest)) == 0);
+	return memcmp(a, b, bytes) == 0 &&
+	       (rest == 0 || ((a[bytes] ^ b[bytes]) >> (8 - rest)) == 0);
 }
 
 /* Whether every bit after the prefix is `one`. */
@@ -67,77 +65,91 @@ static int host_bits_are(const struct network *network, int one)
 }
 
 /* The end alone: its two devices, an address a device may have. */
-static int check_alone(const struct phone_end *end, const struct config_origin *origin, struct report *report)
+static int check_alone(const struct phone_end *end, struct report *report)
 {
 	if (strcmp(end->host_device, end->device) == 0)
-		return config_error(report, origin, "host= and device= are both \"%s\"", end->device);
-	for (int ipv6 = 0; ipv6 < 2; ipv6++) {
+		return report_error(report, -EINVAL, "host= and device= are both \"%s\"", end->device);
+	for (int family = 0; family < PHONE_FAMILIES; family++) {
 		struct network network;
+		int network_address;
 
-		end_network(&network, end, ipv6);
+		end_network(&network, end, family);
 		/* /31 and /32 (/127 and /128) have no network or broadcast
 		 * address to avoid: RFC 3021, RFC 6164. */
 		if (!network.prefix || network.prefix + 1 >= network.size * 8)
 			continue;
-		if (host_bits_are(&network, 0) || (!ipv6 && host_bits_are(&network, 1)))
-			return config_error(report, origin, "%s/%u is the %s address of its network, not one for a device",
-					    network.text, network.prefix, host_bits_are(&network, 0) ? "network" : "broadcast");
+		network_address = host_bits_are(&network, 0);
+		if (network_address || (family == PHONE_IPV4 && host_bits_are(&network, 1)))
+			return report_error(report, -EINVAL, "%s/%u is the %s address of its network, "
+					    "not one for a device", network.text, network.prefix,
+					    network_address ? "network" : "broadcast");
 	}
 	return 0;
 }
 
-/* The end `b` (at origin) against an end `a` read before it (at a_place);
- * same_phone: the other end of its phone, which must share its networks. */
-static int check_pair(const struct phone_end *a, const struct phone_end *b, int same_phone, const char *a_place,
-		      const struct config_origin *origin, struct report *report)
+/* The end against another read before it (at other_place); same_phone: the
+ * other end of its phone, which must share its networks. */
+static int check_pair(const struct phone_end *other, const struct phone_end *end, int same_phone,
+		      const char *other_place, struct report *report)
 {
-	const char *a_devices[2] = { a->host_device, a->device }, *b_devices[2] = { b->host_device, b->device };
+	const char *other_devices[2] = { other->host_device, other->device };
+	const char *devices[2] = { end->host_device, end->device };
 
-	if (strcmp(a->netns, b->netns) == 0)
-		return config_error(report, origin, "namespace \"%s\" is already used at %s", b->netns, a_place);
-	for (int i = 0; i < 4; i++)
-		if (strcmp(a_devices[i / 2], b_devices[i % 2]) == 0)
-			return config_error(report, origin, "device \"%s\" is already used at %s", b_devices[i % 2],
-					    a_place);
-	for (int ipv6 = 0; ipv6 < 2; ipv6++) {
-		struct network x, y;
+	if (strcmp(other->netns, end->netns) == 0)
+		return report_error(report, -EINVAL, "namespace \"%s\" is already used at %s", end->netns,
+				    other_place);
+	for (int other_device = 0; other_device < 2; other_device++)
+		for (int device = 0; device < 2; device++)
+			if (strcmp(other_devices[other_device], devices[device]) == 0)
+				return report_error(report, -EINVAL, "device \"%s\" is already used at %s",
+						    devices[device], other_place);
+	for (int family = 0; family < PHONE_FAMILIES; family++) {
+		struct network theirs, ours;
 		unsigned shorter;
 
-		end_network(&x, a, ipv6);
-		end_network(&y, b, ipv6);
-		shorter = x.prefix < y.prefix ? x.prefix : y.prefix;
-		if (shorter && memcmp(x.bytes, y.bytes, x.size) == 0)
-			return config_error(report, origin, "address %s is already used at %s", y.text, a_place);
-		if (same_phone && !x.prefix != !y.prefix)
-			return config_error(report, origin, "this end has %s IPv%c address, the other end (%s) %s",
-					    y.prefix ? "an" : "no", ipv6 ? '6' : '4', a_place, y.prefix ? "none" : "has one");
-		if (same_phone && (x.prefix != y.prefix || !same_prefix(x.bytes, y.bytes, shorter)))
-			return config_error(report, origin, "%s/%u is not in the network of the other end, %s/%u (%s)",
-					    y.text, y.prefix, x.text, x.prefix, a_place);
-		if (!same_phone && shorter && same_prefix(x.bytes, y.bytes, shorter))
-			return config_error(report, origin, "%s/%u overlaps %s/%u of another phone (%s)", y.text,
-					    y.prefix, x.text, x.prefix, a_place);
+		end_network(&theirs, other, family);
+		end_network(&ours, end, family);
+		shorter = theirs.prefix < ours.prefix ? theirs.prefix : ours.prefix;
+		if (shorter && memcmp(theirs.bytes, ours.bytes, ours.size) == 0)
+			return report_error(report, -EINVAL, "address %s is already used at %s", ours.text,
+					    other_place);
+		if (same_phone && !theirs.prefix != !ours.prefix)
+			return report_error(report, -EINVAL, "this end has %s IPv%c address, the other end "
+					    "(%s) %s", ours.prefix ? "an" : "no", phone_families[family].version,
+					    other_place, ours.prefix ? "none" : "has one");
+		if (same_phone && (theirs.prefix != ours.prefix ||
+				   !same_prefix(theirs.bytes, ours.bytes, shorter)))
+			return report_error(report, -EINVAL, "%s/%u is not in the network of the other end, "
+					    "%s/%u (%s)", ours.text, ours.prefix, theirs.text, theirs.prefix,
+					    other_place);
+		if (!same_phone && shorter && same_prefix(theirs.bytes, ours.bytes, shorter))
+			return report_error(report, -EINVAL, "%s/%u overlaps %s/%u of another phone (%s)",
+					    ours.text, ours.prefix, theirs.text, theirs.prefix, other_place);
 	}
-	if (same_phone && a->mode != b->mode)
-		return config_error(report, origin, "mode=l%c differs from the other end's (%s)",
-				    b->mode == NETKIT_L2 ? '2' : '3', a_place);
+	if (same_phone && other->mode != end->mode)
+		return report_error(report, -EINVAL, "mode=l%c differs from the other end's (%s)",
+				    end->mode == NETKIT_L2 ? '2' : '3', other_place);
 	return 0;
 }
 
-int config_check_end(const struct topology *topology, const struct config_origin (*origins)[2], size_t index,
-		     struct report *report)
+int config_check_end(const struct topology *topology, const struct config_origin (*origins)[2],
+		     size_t phone, int side, struct report *report)
 {
-	const struct phone_end *end = &topology->phones[index / 2].ends[index % 2];
-	const struct config_origin *origin = &origins[index / 2][index % 2];
-	int error = check_alone(end, origin, report);
+	const struct phone_end *end = &topology->phones[phone].ends[side];
+	int error = check_alone(end, report);
 
-	for (size_t first = 0; !error && first < index; first++) {
-		const struct config_origin *at = &origins[first / 2][first % 2];
-		char place[PLACE_MAX];
+	/* The ends read before it: both of each phone before its own, then
+	 * (for its second end) the first end of its own phone. */
+	for (size_t earlier = 0; !error && earlier <= phone; earlier++) {
+		int sides = earlier < phone ? 2 : side;
 
-		origin_text(place, sizeof(place), at);
-		error = check_pair(&topology->phones[first / 2].ends[first % 2], end, first / 2 == index / 2, place,
-				   origin, report);
+		for (int earlier_side = 0; !error && earlier_side < sides; earlier_side++) {
+			char place[PLACE_MAX];
+
+			origin_text(place, sizeof(place), &origins[earlier][earlier_side]);
+			error = check_pair(&topology->phones[earlier].ends[earlier_side], end,
+					   earlier == phone, place, report);
+		}
 	}
 	return error;
 }

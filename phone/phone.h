@@ -25,15 +25,34 @@
 #define PHONE_BPFFS "/sys/fs/bpf"
 #define PHONE_PIN_ROOT "/sys/fs/bpf/yogurt"
 
+/* The address families of an end, the indexes of phone_end.addresses. */
+enum { PHONE_IPV4, PHONE_IPV6, PHONE_FAMILIES };
+
+/* Each index's socket family, address size and IP version (topology.c). */
+extern const struct phone_family {
+	uint8_t family;		/* AF_INET, AF_INET6 */
+	uint8_t size;		/* 4, 16 bytes */
+	char version;		/* '4', '6' */
+} phone_families[PHONE_FAMILIES];
+
+/* The index of a socket family (AF_INET or AF_INET6). */
+static inline int phone_family_index(int family)
+{
+	return family == AF_INET6 ? PHONE_IPV6 : PHONE_IPV4;
+}
+
+/* One family's address of an end. */
+struct phone_address {
+	uint8_t bytes[16];	/* the first 4 for IPv4 */
+	uint8_t prefix_length;	/* 0: the end has no address of this family */
+};
+
 /* One end of a phone: a namespace and the netkit pair that reaches it. */
 struct phone_end {
 	char netns[PHONE_NAME_MAX];		/* "yogurt-1" */
 	char host_device[PHONE_DEVICE_MAX];	/* "yg1-host", stays on the host */
 	char device[PHONE_DEVICE_MAX];		/* "yg1-cont", inside netns */
-	struct in_addr address;			/* 10.42.0.1 */
-	uint8_t prefix_length;			/* 24; 0: no IPv4 address */
-	struct in6_addr address6;		/* fd42::1 */
-	uint8_t prefix6_length;			/* 64; 0: no IPv6 address */
+	struct phone_address addresses[PHONE_FAMILIES];	/* 10.42.0.1/24, fd42::1/64 */
 	uint32_t mtu;				/* both devices; 0: the kernel's (1500) */
 	uint32_t mode;				/* NETKIT_L3 (default) or NETKIT_L2 */
 };
@@ -42,6 +61,11 @@ struct phone_end {
 #define PHONE_ENDS 2
 #define PHONE_END_FIRST 0
 #define PHONE_END_SECOND 1
+
+/* Whether the address (bytes of a socket family, AF_INET or AF_INET6, and
+ * its prefix) is the one the end is configured with. */
+int phone_end_has_address(const struct phone_end *end, int family, const void *bytes,
+			  unsigned prefix_length);
 
 struct phone {
 	char name[PHONE_NAME_MAX];		/* optional, for messages; "" if none */
@@ -141,6 +165,12 @@ int config_load(struct topology *topology, const char *path, struct report *repo
  * *found = 0 when there is neither (the caller then uses the default phone). */
 int config_from_command_line(struct topology *topology, const char *command_line, int *found,
 			     struct report *report);
+
+/* The value of the last word NAME=VALUE of a kernel command line with a
+ * VALUE (name "yogurt.init"), copied into value (size bytes, cut if need
+ * be); value stays as it is when there is none. */
+void config_command_line_value(const char *command_line, const char *name, char *value,
+			       size_t size);
 
 /* The text of `yogurt help config`. */
 extern const char config_help[];

@@ -84,11 +84,14 @@ static void collect_end(struct end_state *state, struct nl_socket *host,
 
 /* Whether an address of the end, formatted as status shows it, is on the
  * device; an end without that family's address matches trivially. */
-static int has_address(const struct end_state *state, int family, const void *address, unsigned prefix)
+static int has_address(const struct end_state *state, int family,
+		       const struct phone_address *address)
 {
 	char text[FORMAT_ADDRESS_MAX], expected[FORMAT_ADDRESS_MAX + 4];
+	unsigned prefix = address->prefix_length;
 
-	format_string(expected, sizeof(expected), "%s/%u", format_address(text, family, address), prefix);
+	format_string(expected, sizeof(expected), "%s/%u",
+		      format_address(text, phone_families[family].family, address->bytes), prefix);
 	for (size_t index = 0; prefix && index < state->address_count; index++)
 		if (strcmp(state->addresses[index], expected) == 0)
 			return 1;
@@ -125,9 +128,10 @@ static const char *what_differs(const struct phone_end *end, const struct end_st
 		return "is not the configured netkit peer, up";
 	if (end->mtu && device->mtu != end->mtu)
 		return "has another MTU";
-	if (state->address_count != (size_t)(end->prefix_length != 0) + (end->prefix6_length != 0) ||
-	    !has_address(state, AF_INET, &end->address, end->prefix_length) ||
-	    !has_address(state, AF_INET6, &end->address6, end->prefix6_length))
+	if (state->address_count != (size_t)(end->addresses[PHONE_IPV4].prefix_length != 0) +
+				    (end->addresses[PHONE_IPV6].prefix_length != 0) ||
+	    !has_address(state, PHONE_IPV4, &end->addresses[PHONE_IPV4]) ||
+	    !has_address(state, PHONE_IPV6, &end->addresses[PHONE_IPV6]))
 		return "has other addresses";
 	return NULL;
 }

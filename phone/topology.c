@@ -1,22 +1,33 @@
-/* topology.c — the default phone. */
+/* topology.c — the address families and the default phone. */
 #include <string.h>
-#include <arpa/inet.h>
 
 #include "phone.h"
 #include "../syscalls/uapi_compat.h"
 #include "../format/format.h"
+
+const struct phone_family phone_families[PHONE_FAMILIES] = {
+	[PHONE_IPV4] = { AF_INET, 4, '4' },
+	[PHONE_IPV6] = { AF_INET6, 16, '6' },
+};
+
+int phone_end_has_address(const struct phone_end *end, int family, const void *bytes,
+			  unsigned prefix_length)
+{
+	int index = phone_family_index(family);
+	const struct phone_address *address = &end->addresses[index];
+
+	return phone_families[index].family == family && address->prefix_length &&
+	       address->prefix_length == prefix_length &&
+	       memcmp(address->bytes, bytes, phone_families[index].size) == 0;
+}
 
 static void end_init(struct phone_end *end, int number)
 {
 	format_string(end->netns, sizeof(end->netns), "yogurt-%d", number);
 	format_string(end->host_device, sizeof(end->host_device), "yg%d-host", number);
 	format_string(end->device, sizeof(end->device), "yg%d-cont", number);
-	end->address.s_addr = htonl(0x0a2a0000u | (uint32_t)number);	/* 10.42.0.N */
-	end->prefix_length = 24;
-	end->address6.s6_addr[0] = 0xfd;				/* fd42::N */
-	end->address6.s6_addr[1] = 0x42;
-	end->address6.s6_addr[15] = (uint8_t)number;
-	end->prefix6_length = 64;
+	end->addresses[PHONE_IPV4] = (struct phone_address){ { 10, 42, 0, (uint8_t)number }, 24 };
+	end->addresses[PHONE_IPV6] = (struct phone_address){ { 0xfd, 0x42, [15] = (uint8_t)number }, 64 };
 	end->mode = NETKIT_L3;
 }
 

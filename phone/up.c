@@ -222,7 +222,7 @@ static int ensure_pair(struct up_context *context, const struct phone_end *end, 
  * the kernel is still dumping would take the dump's replies for its own. */
 struct address_sync {
 	const struct phone_end *end;
-	int found4, found6;
+	int found[PHONE_FAMILIES];
 	struct nl_address strays[STRAY_ADDRESSES_MAX];
 	size_t stray_count;
 };
@@ -235,14 +235,8 @@ static int sync_address(const struct nl_address *address, void *context)
 
 	if (address->scope != RT_SCOPE_UNIVERSE)
 		return 0;	/* link-local addresses are the kernel's own */
-	if (address->family == AF_INET && end->prefix_length && address->prefix_length == end->prefix_length &&
-	    memcmp(address->address, &end->address, 4) == 0) {
-		sync->found4 = 1;
-		return 0;
-	}
-	if (address->family == AF_INET6 && end->prefix6_length && address->prefix_length == end->prefix6_length &&
-	    memcmp(address->address, &end->address6, 16) == 0) {
-		sync->found6 = 1;
+	if (phone_end_has_address(end, address->family, address->address, address->prefix_length)) {
+		sync->found[phone_family_index(address->family)] = 1;
 		return 0;
 	}
 	if (sync->stray_count < STRAY_ADDRESSES_MAX)
@@ -258,6 +252,7 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 	struct nl_link_info device;
 	struct nl_socket inside;
 	uint32_t lo;
+	int missing = 0;
 	int error;
 
 	error = phone_inside_device(netns_fd, end->device, &inside, &device);
@@ -273,15 +268,21 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 	for (size_t index = 0; index < sync.stray_count && error == 0; index++)
 		error = nl_address_delete(&inside, device.ifindex, sync.strays[index].family, sync.strays[index].address,
 					  sync.strays[index].prefix_length);
-	if (error == 0 && end->prefix_length && !sync.found4)
-		error = nl_address_add(&inside, device.ifindex, AF_INET, &end->address, end->prefix_length);
-	if (error == 0 && end->prefix6_length && !sync.found6)
-		error = nl_address_add(&inside, device.ifindex, AF_INET6, &end->address6, end->prefix6_length);
+	for (int family = 0; family < PHONE_FAMILIES; family++) {
+		const struct phone_address *address = &end->addresses[family];
+
+		if (!address->prefix_length || sync.found[family])
+			continue;
+		missing = 1;
+		if (error == 0)
+			error = nl_address_add(&inside, device.ifindex, phone_families[family].family,
+					       address->bytes, address->prefix_length);
+	}
 	if (error == 0 && end->mtu && device.mtu != end->mtu)
 		error = nl_link_set_mtu(&inside, device.ifindex, end->mtu);
 	if (error == 0 && !(device.flags & IFF_UP))
 		error = nl_link_set_up(&inside, device.ifindex);
-	if (error == 0 && (sync.stray_count || (end->prefix_length && !sync.found4) || (end->prefix6_length && !sync.found6)))
+	if (error == 0 && (sync.stray_count || missing))
 		context->changes |= CHANGE_ADDRESSES;
 	if (error < 0)
 		error = report_kernel(context->report, error, inside.error, "configuring %s in %s: %s",

@@ -6,11 +6,8 @@
  *    line, unless it names a yogurt.conf= file: the fuzzer must not read
  *    (or block on) files of the machine.
  * Every refusal must be one non-empty line; every accepted phone must be
- * one yogurt can build (terminated names, prefixes in range, a mode).
- *
- * clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. -idirafter build/uapi \
- *     -o build/tests/fuzz_config tests/fuzz/fuzz_config.c phone/config.c phone/config_check.c \
- *     phone/topology.c format/format.c
+ * one yogurt can build (terminated names, prefixes in range, an address, a
+ * mode). tests/host/run.sh builds it with the Makefile's FUZZ_CFLAGS.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -22,16 +19,24 @@
 
 static void check_topology(const struct topology *topology)
 {
-	for (size_t index = 0; index < topology->count * 2; index++) {
-		const struct phone_end *end = &topology->phones[index / 2].ends[index % 2];
+	static const unsigned prefix_max[PHONE_FAMILIES] = { [PHONE_IPV4] = 32, [PHONE_IPV6] = 128 };
 
-		if (!end->netns[0] || !memchr(end->netns, 0, sizeof(end->netns)) || !end->host_device[0] ||
-		    !memchr(end->host_device, 0, sizeof(end->host_device)) || !end->device[0] ||
-		    !memchr(end->device, 0, sizeof(end->device)) || end->prefix_length > 32 ||
-		    end->prefix6_length > 128 || (!end->prefix_length && !end->prefix6_length) ||
-		    (end->mode != NETKIT_L3 && end->mode != NETKIT_L2))
-			abort();
-	}
+	for (size_t phone = 0; phone < topology->count; phone++)
+		for (int side = 0; side < 2; side++) {
+			const struct phone_end *end = &topology->phones[phone].ends[side];
+			int addresses = 0;
+
+			for (int family = 0; family < PHONE_FAMILIES; family++) {
+				if (end->addresses[family].prefix_length > prefix_max[family])
+					abort();
+				addresses += end->addresses[family].prefix_length != 0;
+			}
+			if (!end->netns[0] || !memchr(end->netns, 0, sizeof(end->netns)) ||
+			    !end->host_device[0] || !memchr(end->host_device, 0, sizeof(end->host_device)) ||
+			    !end->device[0] || !memchr(end->device, 0, sizeof(end->device)) ||
+			    addresses == 0 || (end->mode != NETKIT_L3 && end->mode != NETKIT_L2))
+				abort();
+		}
 }
 
 static void check_message(int error, const struct report *report)

@@ -101,7 +101,8 @@ static void test_repairs(struct suite *suite)
 	netns = netns_open(phone->ends[0].netns);
 	if (nl_open_in_netns(&inside, netns) == 0) {
 		nl_link_index(&inside, phone->ends[0].device, &ifindex);
-		nl_address_delete(&inside, ifindex, AF_INET, &phone->ends[0].address, phone->ends[0].prefix_length);
+		nl_address_delete(&inside, ifindex, AF_INET, phone->ends[0].addresses[PHONE_IPV4].bytes,
+				  phone->ends[0].addresses[PHONE_IPV4].prefix_length);
 		nl_address_add(&inside, ifindex, AF_INET, &other, 24);
 		nl_close(&inside);
 	}
@@ -201,8 +202,8 @@ static void test_rollbacks(struct suite *suite)
 			format_string(end->netns, sizeof(end->netns), "yogurt-%d", number);
 			format_string(end->host_device, sizeof(end->host_device), "yg%d-host", number);
 			format_string(end->device, sizeof(end->device), "yg%d-cont", number);
-			end->address.s_addr = htonl(0x0a2a0001u + ((uint32_t)index << 8) + (uint32_t)side);
-			end->address6.s6_addr[3] = (uint8_t)index;
+			end->addresses[PHONE_IPV4].bytes[2] = (uint8_t)index;	/* 10.42.INDEX.1, .2 */
+			end->addresses[PHONE_IPV6].bytes[3] = (uint8_t)index;
 		}
 	nl_open(&host);
 	nl_netkit_create(&host, &squatter);
@@ -217,7 +218,7 @@ static void test_rollbacks(struct suite *suite)
 	/* A multicast address on the second end (the config check would refuse
 	 * it first; this goes straight to the kernel, which says no). */
 	three = suite->topology;
-	three.phones[0].ends[1].address6.s6_addr[0] = 0xff;
+	three.phones[0].ends[1].addresses[PHONE_IPV6].bytes[0] = 0xff;
 	snapshot(before);
 	error = phone_up(&three, -1, &report, NULL);
 	format_string(output, sizeof(output), "%s\n", report.message);

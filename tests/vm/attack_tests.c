@@ -40,7 +40,7 @@ struct attack {
 
 static const void *address_of(const struct phone_end *end, int family)
 {
-	return family == AF_INET6 ? (const void *)&end->address6 : (const void *)&end->address;
+	return end->addresses[phone_family_index(family)].bytes;
 }
 
 /* A UDP listener on the end's address, inside its namespace. */
@@ -172,7 +172,7 @@ static void segmented(struct attack *attack)
 	int listener = listen_at(attack, 1, AF_INET, ATTACK_PORT + 4), segment = 1400, error = 0;
 	int sender = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	probe_endpoint(&to, AF_INET, &target->address, ATTACK_PORT + 4);
+	probe_endpoint(&to, AF_INET, target->addresses[PHONE_IPV4].bytes, ATTACK_PORT + 4);
 	if (setsockopt(sender, IPPROTO_UDP, UDP_SEGMENT, &segment, sizeof(segment)) < 0 ||
 	    sendto(sender, payload, sizeof(payload), 0, &to.any, probe_endpoint_size(&to)) < 0)
 		error = -errno;
@@ -235,7 +235,7 @@ static void tcp_segmented(struct attack *attack)
 	struct timespec settle = { .tv_nsec = 300 * 1000 * 1000 };
 
 	probe_endpoint(&local, AF_INET, &host, 4600);
-	probe_endpoint(&remote, AF_INET, &target->address, 4601);
+	probe_endpoint(&remote, AF_INET, target->addresses[PHONE_IPV4].bytes, 4601);
 	if (setsockopt(sender, IPPROTO_TCP, TCP_REPAIR, &repair, sizeof(repair)) < 0 ||
 	    bind(sender, &local.any, sizeof(local.v4)) < 0 || connect(sender, &remote.any, sizeof(remote.v4)) < 0)
 		error = -errno;
@@ -313,7 +313,7 @@ static void intruder(struct attack *attack)
 	}
 	listener = listen_at(attack, 1, AF_INET, ATTACK_PORT + 5);
 	probe_endpoint(&from, AF_INET, &inside, ATTACK_PORT + 5);
-	probe_endpoint(&to, AF_INET, &target->address, ATTACK_PORT + 5);
+	probe_endpoint(&to, AF_INET, target->addresses[PHONE_IPV4].bytes, ATTACK_PORT + 5);
 	sender = probe_socket(netns, AF_INET, SOCK_DGRAM, 0);
 	if (error >= 0 && sendto(sender, "intruder", 8, 0, &to.any, probe_endpoint_size(&to)) < 0)
 		error = -errno;
@@ -346,8 +346,8 @@ static void two_phones(struct attack *attack)
 		format_string(end->netns, sizeof(end->netns), "yogurt-%d", 3 + side);
 		format_string(end->host_device, sizeof(end->host_device), "yg%d-host", 3 + side);
 		format_string(end->device, sizeof(end->device), "yg%d-cont", 3 + side);
-		end->address.s_addr = htonl(0x0a2a0101u + (uint32_t)side);	/* 10.42.1.1, .2 */
-		end->address6.s6_addr[3] = 1;					/* fd42:1::1, ::2 */
+		end->addresses[PHONE_IPV4].bytes[2] = 1;	/* 10.42.1.1, .2 */
+		end->addresses[PHONE_IPV6].bytes[3] = 1;	/* fd42:1::1, ::2 */
 	}
 	b = both.phones[1].ends;
 	error = phone_up(&both, quiet, &report, NULL);
@@ -362,15 +362,15 @@ static void two_phones(struct attack *attack)
 	netns_b[0] = netns_open(b[0].netns);
 	netns_b[1] = netns_open(b[1].netns);
 	/* yogurt-1 writes a frame for yogurt-4 onto its own device. */
-	probe_endpoint(&from, AF_INET, &a[0].address, ATTACK_PORT + 6);
-	probe_endpoint(&to, AF_INET, &b[1].address, ATTACK_PORT + 6);
+	probe_endpoint(&from, AF_INET, a[0].addresses[PHONE_IPV4].bytes, ATTACK_PORT + 6);
+	probe_endpoint(&to, AF_INET, b[1].addresses[PHONE_IPV4].bytes, ATTACK_PORT + 6);
 	listener = probe_udp_bind(netns_b[1], &to);
 	probe_inject_udp(attack->netns[0], a[0].device, &from, &to, "cross", 5);
 	got_in_b = delivered(listener);
 	close(listener);
 	/* And yogurt-3 one for yogurt-2. */
-	probe_endpoint(&from, AF_INET, &b[0].address, ATTACK_PORT + 7);
-	probe_endpoint(&to, AF_INET, &a[1].address, ATTACK_PORT + 7);
+	probe_endpoint(&from, AF_INET, b[0].addresses[PHONE_IPV4].bytes, ATTACK_PORT + 7);
+	probe_endpoint(&to, AF_INET, a[1].addresses[PHONE_IPV4].bytes, ATTACK_PORT + 7);
 	listener = probe_udp_bind(attack->netns[1], &to);
 	probe_inject_udp(netns_b[0], b[0].device, &from, &to, "cross", 5);
 	got_in_a = delivered(listener);

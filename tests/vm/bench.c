@@ -142,7 +142,7 @@ static void bench_throughput(struct suite *suite)
 	}
 	if (veth_pair(veth_netns) < 0)
 		return;
-	probe_endpoint(&endpoint, AF_INET, &phone->ends[1].address, 4800);
+	probe_endpoint(&endpoint, AF_INET, phone->ends[1].addresses[PHONE_IPV4].bytes, 4800);
 	wire = throughput(phone_netns[0], phone_netns[1], &endpoint);
 	probe_endpoint(&endpoint, AF_INET, &veth_b, 4801);
 	veth = throughput(veth_netns[0], veth_netns[1], &endpoint);

@@ -145,7 +145,7 @@ int phone_works(struct suite *suite)
 
 	if (netns < 0)
 		return netns;
-	error = probe_ping(netns, AF_INET, &phone->ends[1].address, 0, 2000, NULL);
+	error = probe_ping(netns, AF_INET, phone->ends[1].addresses[PHONE_IPV4].bytes, 0, 2000, NULL);
 	close(netns);
 	return error;
 }

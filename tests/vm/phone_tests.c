@@ -25,7 +25,7 @@ static int attached(const char *device, uint32_t attach_type)
 static void test_ping(struct suite *suite, int from, int family, const char *name)
 {
 	const struct phone *phone = &suite->topology.phones[0];
-	const void *to = family == AF_INET6 ? (const void *)&phone->ends[!from].address6 : &phone->ends[!from].address;
+	const void *to = phone->ends[!from].addresses[phone_family_index(family)].bytes;
 	int netns = netns_open(phone->ends[from].netns);
 	int error = netns < 0 ? netns : probe_ping(netns, family, to, 56, 3000, NULL);
 

@@ -24,16 +24,16 @@
 static int read_address(struct phone_end *end, char *text)
 {
 	char *slash = strchr(text, '/');
+	struct phone_address *address;
+	int family;
 
 	if (!slash)
 		return -EINVAL;
 	*slash = '\0';
-	if (strchr(text, ':')) {
-		end->prefix6_length = (uint8_t)atoi(slash + 1);
-		return inet_pton(AF_INET6, text, &end->address6) == 1 ? 0 : -EINVAL;
-	}
-	end->prefix_length = (uint8_t)atoi(slash + 1);
-	return inet_pton(AF_INET, text, &end->address) == 1 ? 0 : -EINVAL;
+	family = strchr(text, ':') ? AF_INET6 : AF_INET;
+	address = &end->addresses[phone_family_index(family)];
+	address->prefix_length = (uint8_t)atoi(slash + 1);
+	return inet_pton(family, text, address->bytes) == 1 ? 0 : -EINVAL;
 }
 
 int end_from_words(struct phone_end *end, const char *words, const char *separators)
@@ -141,10 +141,7 @@ static int count_address(const struct nl_address *address, void *context)
 
 	if (address->scope != RT_SCOPE_UNIVERSE)
 		return 0;	/* the kernel's own link-local addresses */
-	if ((address->family == AF_INET && end->prefix_length && address->prefix_length == end->prefix_length &&
-	     memcmp(address->address, &end->address, 4) == 0) ||
-	    (address->family == AF_INET6 && end->prefix6_length && address->prefix_length == end->prefix6_length &&
-	     memcmp(address->address, &end->address6, 16) == 0))
+	if (phone_end_has_address(end, address->family, address->address, address->prefix_length))
 		count->configured++;
 	else
 		count->others++;
@@ -155,7 +152,8 @@ static int count_address(const struct nl_address *address, void *context)
 static void check_inside(struct findings *findings, const struct phone_end *end)
 {
 	struct address_count count = { .end = end };
-	int wanted = !!end->prefix_length + !!end->prefix6_length;
+	int wanted = !!end->addresses[PHONE_IPV4].prefix_length +
+		     !!end->addresses[PHONE_IPV6].prefix_length;
 	int netns = netns_open(end->netns);
 	struct nl_link_info link;
 	struct nl_socket inside;
@@ -237,17 +235,18 @@ int ping_across(const struct phone *phone, char *why, size_t size)
 		const struct phone_end *end = &phone->ends[from], *other = &phone->ends[!from];
 		int netns = netns_open(end->netns);
 
-		for (int ipv6 = 0; ipv6 < 2; ipv6++) {
-			const void *to = ipv6 ? (const void *)&other->address6 : &other->address;
+		for (int family = 0; family < PHONE_FAMILIES; family++) {
+			const void *to = other->addresses[family].bytes;
 			int error;
 
-			if (!(ipv6 ? end->prefix6_length : end->prefix_length))
+			if (!end->addresses[family].prefix_length)
 				continue;
-			error = netns < 0 ? netns : probe_ping(netns, ipv6 ? AF_INET6 : AF_INET, to, 56, 3000, NULL);
+			error = netns < 0 ? netns : probe_ping(netns, phone_families[family].family, to, 56, 3000,
+							       NULL);
 			pings++;
 			if (error < 0)
-				found(&findings, "ping%s %s -> %s: %s", ipv6 ? "6" : "", end->netns, other->netns,
-				      strerror(-error));
+				found(&findings, "ping%s %s -> %s: %s", family == PHONE_IPV6 ? "6" : "", end->netns,
+				      other->netns, strerror(-error));
 		}
 		if (netns >= 0)
 			close(netns);

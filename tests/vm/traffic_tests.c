@@ -94,7 +94,7 @@ static void test_bulk(struct suite *suite, int from, size_t total, uint16_t port
 	union probe_address endpoint;
 	int error;
 
-	probe_endpoint(&endpoint, AF_INET, &phone->ends[!from].address, port);
+	probe_endpoint(&endpoint, AF_INET, phone->ends[!from].addresses[PHONE_IPV4].bytes, port);
 	error = tcp_transfer(netns_from, netns_to, &endpoint, total, NULL);
 	check(suite, error == 0, name, "%s", strerror(-error));
 	close(netns_from);
@@ -107,7 +107,7 @@ static void test_bulk(struct suite *suite, int from, size_t total, uint16_t port
 static int udp_across(struct suite *suite, int from, int family, size_t size, int dont_fragment, uint16_t port)
 {
 	const struct phone *phone = &suite->topology.phones[0];
-	const void *to = family == AF_INET6 ? (const void *)&phone->ends[!from].address6 : &phone->ends[!from].address;
+	const void *to = phone->ends[!from].addresses[phone_family_index(family)].bytes;
 	int netns_from = netns_open(phone->ends[from].netns), netns_to = netns_open(phone->ends[!from].netns);
 	static unsigned char sent[9000], received[9000];
 	union probe_address endpoint;
@@ -140,7 +140,7 @@ static int udp_across(struct suite *suite, int from, int family, size_t size, in
 static void test_full_mtu_ping(struct suite *suite, int family, size_t payload, const char *name)
 {
 	const struct phone *phone = &suite->topology.phones[0];
-	const void *to = family == AF_INET6 ? (const void *)&phone->ends[1].address6 : &phone->ends[1].address;
+	const void *to = phone->ends[1].addresses[phone_family_index(family)].bytes;
 	int netns = netns_open(phone->ends[0].netns);
 	int error = netns < 0 ? netns : probe_ping(netns, family, to, payload, 3000, NULL);
 
