@@ -22,7 +22,8 @@ static void put(struct output *output, char c)
 }
 
 /* Writes text of the given length, padded to width. */
-static void put_padded(struct output *output, const char *text, size_t length, size_t width, int left, char pad)
+static void put_padded(struct output *output, const char *text, size_t length, size_t width,
+		       int left, char pad)
 {
 	size_t padding = width > length ? width - length : 0;
 
@@ -123,7 +124,8 @@ size_t format_string_list(char *buffer, size_t size, const char *format, va_list
 		/* Arguments of one size travel alike: long is read as int where
 		 * both are 32 bits, as long long where both are 64. */
 		if (argument_size == sizeof(long long))
-			value = is_signed ? (uint64_t)va_arg(arguments, long long) : va_arg(arguments, unsigned long long);
+			value = is_signed ? (uint64_t)va_arg(arguments, long long)
+					  : va_arg(arguments, unsigned long long);
 		else
 			value = is_signed ? (uint64_t)(int64_t)va_arg(arguments, int) : va_arg(arguments, unsigned int);
 		if (is_signed && (int64_t)value < 0)

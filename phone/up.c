@@ -265,9 +265,12 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 		error = nl_link_set_up(&inside, lo);
 	if (error == 0)
 		error = nl_address_list(&inside, device.ifindex, sync_address, &sync);
-	for (size_t index = 0; index < sync.stray_count && error == 0; index++)
-		error = nl_address_delete(&inside, device.ifindex, sync.strays[index].family, sync.strays[index].address,
-					  sync.strays[index].prefix_length);
+	for (size_t index = 0; index < sync.stray_count && error == 0; index++) {
+		const struct nl_address *stray = &sync.strays[index];
+
+		error = nl_address_delete(&inside, device.ifindex, stray->family, stray->address,
+					  stray->prefix_length);
+	}
 	for (int family = 0; family < PHONE_FAMILIES; family++) {
 		const struct phone_address *address = &end->addresses[family];
 

@@ -31,7 +31,8 @@ newest_package() {
 
 found=$(newest_package)
 if [[ -z $found ]]; then
-	apt-get update -qq >/dev/null 2>&1 || die "no $series cloud kernel in the apt lists and apt-get update failed (root?)"
+	apt-get update -qq >/dev/null 2>&1 ||
+		die "no $series cloud kernel in the apt lists and apt-get update failed (root?)"
 	found=$(newest_package)
 	[[ -n $found ]] || die "no package matches $pattern"
 fi
@@ -47,7 +48,8 @@ if [[ ! -d $tree ]]; then
 	# to write the directory (and reach it, hence /tmp rather than ~/.cache).
 	chmod 777 "$download"
 	(cd "$download" && apt-get download -q "$pkg=$version") >/dev/null 2>"$download/log" ||
-		die "apt-get download $pkg=$version failed: $(grep -m1 '^E:' "$download/log" || tail -n1 "$download/log")"
+		die "apt-get download $pkg=$version failed:" \
+			"$(grep -m1 '^E:' "$download/log" || tail -n1 "$download/log")"
 	dpkg-deb -x "$download"/*.deb "$staging" 2>"$download/log" ||
 		die "dpkg-deb -x failed: $(tail -n1 "$download/log")"
 	# The tree appears complete or not at all, even if this run is interrupted;

@@ -19,7 +19,8 @@ for c in "${commands[@]}"; do
 	command -v "$c" >/dev/null || missing+=("$c")
 done
 [[ -e /usr/include/bpf/bpf_helpers.h ]] || missing+=(bpf_helpers.h)
-compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null || missing+=(libFuzzer)
+compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
+	missing+=(libFuzzer)
 if ((${#missing[@]} == 0)); then
 	echo "deps: ok"
 	exit 0
@@ -34,7 +35,10 @@ else
 	echo "deps: need root (or sudo) to install: ${missing[*]}" >&2
 	exit 1
 fi
-command -v apt-get >/dev/null || { echo "deps: no apt-get; install by hand: ${packages[*]}" >&2; exit 1; }
+command -v apt-get >/dev/null || {
+	echo "deps: no apt-get; install by hand: ${packages[*]}" >&2
+	exit 1
+}
 
 # apt's own output only matters when it fails.
 log=$(mktemp)

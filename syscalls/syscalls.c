@@ -74,7 +74,8 @@ int sys_statx(int fd, const char *path, uint64_t *inode, uint64_t *size)
 {
 	struct statx facts;
 	/* AT_EMPTY_PATH (linux/fcntl.h, 2.6.39): path "" means fd itself. */
-	int error = (int)result(syscall(SYS_statx, fd, path, path[0] ? 0 : 0x1000, STATX_INO | STATX_SIZE, &facts));
+	int error = (int)result(syscall(SYS_statx, fd, path, path[0] ? 0 : 0x1000,
+					STATX_INO | STATX_SIZE, &facts));
 
 	if (error == 0 && inode)
 		*inode = facts.stx_ino;
