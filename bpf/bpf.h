@@ -10,7 +10,6 @@
  *   load.c     creates the maps and loads the programs (BPF_MAP_CREATE,
  *              BPF_PROG_LOAD, with the verifier log on refusal)
  *   kernel.c   links, pins, queries and object info (BPF_LINK_CREATE…)
- *   wire.c     the embedded wire object: one instance per host-side device
  *
  * Functions return 0 (or a non-negative fd/count) on success and a negative
  * errno on failure; where there is more to say, the words are left in the
@@ -25,7 +24,6 @@
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include "../syscalls/uapi_compat.h"
-#include "wire.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247
@@ -293,25 +291,5 @@ size_t netkit_pin_path(char *path, size_t size, const char *directory, size_t ho
  * fine. */
 void *memory_allocate(size_t size);
 void memory_free(void *pointer);
-
-/* ---- wire.c ------------------------------------------------------------ */
-
-/* The wire object embedded in the binary. */
-const void *wire_object_image(size_t *size);
-
-/* Loads an instance of the wire for one host-side device: its peer program
- * redirects to target_ifindex, its primary program passes only packets that
- * carry secret. Links are created on host_ifindex and pinned as
- * pin_dir/primary and pin_dir/peer. On failure nothing stays pinned. */
-int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t target_ifindex,
-		const uint32_t secret[WIRE_SECRET_WORDS], const char *pin_dir);
-
-/* Sums the per-CPU counters of the wire attached at host_ifindex. -ENOENT
- * when no wire program is attached there. */
-int wire_read_counters(uint32_t host_ifindex, struct wire_count counters[WIRE_COUNTER_MAX]);
-
-/* The same for a primary program already known by its id (for callers that
- * have queried the device themselves); -ENOENT if it is not the wire. */
-int wire_read_program_counters(uint32_t program_id, struct wire_count counters[WIRE_COUNTER_MAX]);
 
 #endif

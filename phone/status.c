@@ -8,6 +8,7 @@
 
 #include "phone.h"
 #include "../bpf/bpf.h"
+#include "../wire/wire.h"
 #include "../format/format.h"
 #include "../nl/nl.h"
 

@@ -112,7 +112,7 @@ run_fuzzer() {
 # ---- builds ----------------------------------------------------------------
 
 NL_SOURCES=(nl/*.c syscalls/syscalls.c format/format.c tests/ktap.c)
-BPF_SOURCES=("${LOADER_SOURCES[@]}" bpf/wire.c bpf/wire_object.S tests/ktap.c)
+BPF_SOURCES=("${LOADER_SOURCES[@]}" wire/wire.c wire/wire_object.S tests/ktap.c)
 FUZZ_ELF_SOURCES=("${LOADER_SOURCES[@]}")
 
 build test_nl gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_nl" tests/host/test_nl.c "${NL_SOURCES[@]}"

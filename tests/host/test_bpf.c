@@ -24,7 +24,7 @@
 #include "bpf/bpf.h"
 #include "ktap.h"
 #include "parsed_object.h"
-#include "bpf/wire.h"
+#include "wire/wire.h"
 #include "format/format.h"
 #include "syscalls/syscalls.h"
 

@@ -19,6 +19,7 @@
 
 #include "suite.h"
 #include "bpf/bpf.h"
+#include "wire/wire.h"
 
 #define WIRE_COPY "/tmp/wire.o"
 

@@ -17,6 +17,7 @@
 
 #include "suite.h"
 #include "bpf/bpf.h"
+#include "wire/wire.h"
 #include "format/format.h"
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
