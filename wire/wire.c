@@ -60,7 +60,8 @@ int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t targe
 	if (error < 0)
 		return error;
 	if (mkdir(pin_dir, 0700) < 0) {
-		error = bpf_object_error(object, -errno, "creating %s: %s", pin_dir, error_text(errno));
+		error = -errno;
+		bpf_object_error(object, error, "creating %s: %s", pin_dir, error_text(-error));
 	} else {
 		error = attach_and_pin(object, host_ifindex, pin_dir, &pinned);
 		if (error < 0) {

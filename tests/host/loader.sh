@@ -49,9 +49,10 @@ if ((status != 0 && status != 1)) || grep -q 'runtime error\|AddressSanitizer' "
 fi
 ((status == 0)) || failures=$((failures + 1))
 
-# The BTF fuzzer: the input becomes .BTF and .BTF.ext of maps.o; a bounded
-# run under ASan/UBSan, from a seed made of maps.o's own sections and the
-# inputs that once crashed it (tests/fuzz/corpus/btf).
+# The BTF fuzzer: the input is raw .BTF and .BTF.ext, fed to the BTF parser,
+# then spliced into maps.o as its sections; a bounded run under ASan/UBSan,
+# from a seed made of maps.o's own sections and the inputs that once crashed
+# it (tests/fuzz/corpus/btf).
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 corpus=$OUT/fuzz-btf-corpus
 mkdir -p "$corpus"

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bpf/bpf.h"
+#include "bpf/internal.h"
 
 /* Fills problem with the first broken promise; "" if they all hold. */
 static void parsed_object_problem(const struct bpf_object *object, char *problem, size_t size)

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "bpf/bpf.h"
+#include "bpf/internal.h"
 #include "ktap.h"
 #include "parsed_object.h"
 #include "wire/wire.h"

@@ -123,7 +123,7 @@ static int load(struct bpf_object *object, const char *name)
 	int error = bpf_object_load(object);
 
 	snprintf(description, sizeof(description), "%s: loads, with BTF", name);
-	expect(error == 0 && object->btf.fd >= 0, description, "%d: %s", error, object->error);
+	expect(error == 0 && object->btf_fd >= 0, description, "%d: %s", error, object->error);
 	if (error < 0 && object->log)
 		printf("# log ends: %s\n", object->log + (strlen(object->log) > 600 ? strlen(object->log) - 600 : 0));
 	return error;
