@@ -11,6 +11,7 @@ MUSL_CC       ?= musl-gcc
 BPF_CC        ?= clang
 HOST_CC       ?= gcc
 LLVM_STRIP    ?= llvm-strip
+LLVM_OBJCOPY  ?= llvm-objcopy
 KERNEL_SERIES ?= 6.12
 
 # musl does not ship the kernel's uAPI headers: borrow Debian's, and only those.
@@ -66,11 +67,14 @@ $(BUILD)/wire.bpf.o: wire/wire.bpf.c wire/abi.h | $(UAPI)
 
 # The binary carries the object without DWARF and BTF: 2 KiB instead of 15.
 # BTF would only put source lines into a verifier log of our own, tested
-# program; `yogurt attach build/wire.bpf.o` loads it with them.
+# program; `yogurt attach build/wire.bpf.o` loads it with them. The wire
+# has no subprograms: its .text is empty, and its section header goes too,
+# with the symbol naming the source file.
 $(BUILD)/wire.embedded.o: $(BUILD)/wire.bpf.o Makefile
-	$(LLVM_STRIP) --strip-debug --discard-all --remove-section=.llvm_addrsig \
+	$(LLVM_OBJCOPY) --strip-debug --discard-all --remove-section=.llvm_addrsig \
 		--remove-section=.BTF --remove-section=.rel.BTF \
-		--remove-section=.BTF.ext --remove-section=.rel.BTF.ext -o $@ $<
+		--remove-section=.BTF.ext --remove-section=.rel.BTF.ext --remove-section=.text $< $@
+	$(LLVM_OBJCOPY) --strip-unneeded-symbol=wire.bpf.c $@
 
 # The kernel loads a program by its program headers alone: the section
 # headers (a kilobyte) go too.

@@ -31,7 +31,7 @@ static const char *header_problem(const void *bytes, size_t size, uint32_t minim
 	if (size < minimum)
 		return "no header";
 	if (size > UINT32_MAX)
-		return "over 4 GiB";
+		return "too large";
 	memcpy(&header, bytes, offsetof(struct btf_header, type_off));
 	if (header.magic != BTF_MAGIC)
 		return "bad magic";
@@ -44,17 +44,19 @@ static const char *header_problem(const void *bytes, size_t size, uint32_t minim
 
 /* ---- .BTF -------------------------------------------------------------- */
 
-/* Bytes of kind-specific data after a struct btf_type: fixed, plus per
- * vlen entry. Zero in both for a kind this table does not know. */
-static const uint8_t kind_fixed_size[NR_BTF_KINDS] = {
+/* Bytes of kind-specific data after a struct btf_type: a fixed size, or
+ * (PER_ENTRY) a size per vlen entry. Zero for a kind this table does not
+ * know. */
+#define PER_ENTRY 0x80
+static const uint8_t kind_data_size[NR_BTF_KINDS] = {
 	[BTF_KIND_INT] = 4, [BTF_KIND_ARRAY] = sizeof(struct btf_array),
 	[BTF_KIND_VAR] = sizeof(struct btf_var), [BTF_KIND_DECL_TAG] = sizeof(struct btf_decl_tag),
-};
-static const uint8_t kind_entry_size[NR_BTF_KINDS] = {
-	[BTF_KIND_STRUCT] = sizeof(struct btf_member), [BTF_KIND_UNION] = sizeof(struct btf_member),
-	[BTF_KIND_ENUM] = sizeof(struct btf_enum), [BTF_KIND_FUNC_PROTO] = sizeof(struct btf_param),
-	[BTF_KIND_DATASEC] = sizeof(struct btf_var_secinfo),
-	[BTF_KIND_ENUM64] = sizeof(struct btf_enum64),
+	[BTF_KIND_STRUCT] = PER_ENTRY | sizeof(struct btf_member),
+	[BTF_KIND_UNION] = PER_ENTRY | sizeof(struct btf_member),
+	[BTF_KIND_ENUM] = PER_ENTRY | sizeof(struct btf_enum),
+	[BTF_KIND_FUNC_PROTO] = PER_ENTRY | sizeof(struct btf_param),
+	[BTF_KIND_DATASEC] = PER_ENTRY | sizeof(struct btf_var_secinfo),
+	[BTF_KIND_ENUM64] = PER_ENTRY | sizeof(struct btf_enum64),
 };
 
 /* What is wrong with the layout header gives .BTF (size bytes); NULL if
@@ -71,12 +73,11 @@ static const char *layout_problem(const struct btf_header *header, const unsigne
 		return "misaligned";
 	if (types_end > size)
 		return "types past end";
-	if (header->str_len == 0)
-		return "no strings";
 	if (strings_end > size)
 		return "strings past end";
-	if (bytes[strings_end - 1] != '\0')
-		return "strings unterminated";
+	/* An empty table has no final NUL either. */
+	if (header->str_len == 0 || bytes[strings_end - 1] != '\0')
+		return "no final NUL";
 	return NULL;
 }
 
@@ -86,15 +87,16 @@ static const char *index_types(struct btf *btf, uint64_t offset, uint64_t types_
 {
 	while (offset < types_end && types_end - offset >= sizeof(struct btf_type)) {
 		const struct btf_type *type = (const void *)(btf->data + offset);
-		uint32_t kind = BTF_INFO_KIND(type->info);
+		uint32_t kind = BTF_INFO_KIND(type->info), size;
 
 		if (kind == BTF_KIND_UNKN || kind >= NR_BTF_KINDS)
-			return "unknown kind";
+			return "type is unknown";
 		btf->type_offsets[btf->type_count++] = (uint32_t)offset;
-		offset += sizeof(*type) + kind_fixed_size[kind] +
-			  kind_entry_size[kind] * BTF_INFO_VLEN(type->info);
+		size = kind_data_size[kind];
+		offset += sizeof(*type) + (size & PER_ENTRY ? (size & ~PER_ENTRY) *
+					   BTF_INFO_VLEN(type->info) : size);
 	}
-	return offset == types_end ? NULL : "type past end";
+	return offset == types_end ? NULL : "types past end";
 }
 
 int btf_parse(struct btf *btf, const void *bytes, size_t size, struct memory_arena *arena,
@@ -232,7 +234,7 @@ static const char *part_problem(struct btf_ext *ext, struct btf_ext_part *part, 
 		at += sizeof(block) + (uint64_t)block[1] * part->record_size;
 		part->record_total += block[1];
 		if (outside || at > end)
-			return "block past end";
+			return "past end";
 	}
 	return NULL;
 }
@@ -301,14 +303,14 @@ int btf_ext_copy(const struct btf_ext *ext, const struct btf_ext_part *part, con
 
 			read_bounded(ext, part->end, offset, sizeof(instruction), &instruction);
 			if (instruction % sizeof(struct bpf_insn))
-				return malformed(error, part->name, "record off instruction");
+				return malformed(error, part->name, "misaligned");
 			instruction /= sizeof(struct bpf_insn);
 			if (instruction < piece->start || instruction - piece->start >= piece->count)
 				continue;
 			/* Pieces of a program do not overlap, so this holds
 			 * unless the object lies. */
 			if (*record_count >= part->record_total)
-				return malformed(error, part->name, "overlapping records");
+				return malformed(error, part->name, "records overlap");
 			read_bounded(ext, part->end, offset, kernel_size, record);
 			/* The kernel counts instructions from the program's start. */
 			instruction = piece->position + instruction - piece->start;

@@ -166,11 +166,14 @@ int btf_ext_copy(const struct btf_ext *ext, const struct btf_ext_part *part, con
 
 /* ---- object.c: what the object was parsed from -------------------------- */
 
-/* Kept in the object's arena for assembly, load and set_global. */
+/* Kept in the object's arena for assembly, load and set_global. Section
+ * indexes are 0 when there is no such section. */
 struct bpf_object_source {
 	struct elf_file elf;
 	Elf64_Shdr symbols, symbol_names;	/* the symbol table and its strings */
-	size_t text_section;		/* .text, where subprograms live; 0: none */
+	size_t text_section;		/* .text, where subprograms live */
+	size_t maps_section;		/* "maps": classic map definitions */
+	size_t btf_maps_section;	/* ".maps": maps declared with BTF */
 	struct btf btf;			/* btf.data NULL: the object has none */
 	struct btf_ext btf_ext;		/* btf_ext.data NULL: none */
 };
@@ -181,9 +184,8 @@ struct bpf_object_source {
  * 15 characters, from first then second (may be NULL). */
 void bpf_kernel_name(char name[BPF_OBJ_NAME_LEN], const char *first, const char *second);
 
-/* A classic map: symbol's definition in section "maps" (index section). */
-int maps_add_legacy(struct bpf_object *object, size_t section, const Elf64_Sym *symbol,
-		    const char *name);
+/* A classic map: symbol's definition in section "maps". */
+int maps_add_legacy(struct bpf_object *object, const Elf64_Sym *symbol, const char *name);
 
 /* Global data: an array map of one element for section index (.rodata*,
  * .data*, .bss*, called name), filled from its bytes, settable. */
@@ -191,9 +193,9 @@ int maps_add_data(struct bpf_object *object, size_t index, const Elf64_Shdr *hea
 		  const char *name);
 
 /* With the object's BTF: each DATASEC filled in from the ELF (clang leaves
- * sizes and offsets to the loader), global data maps told their DATASEC,
- * then maps_parse_btf for section .maps (index btf_maps_section, 0: none). */
-int maps_parse_types(struct bpf_object *object, size_t btf_maps_section);
+ * sizes and offsets to the loader) and given to its section's data map,
+ * then maps_parse_btf for section .maps, if there is one. */
+int maps_parse_types(struct bpf_object *object);
 
 /* Adds the maps declared in section .maps (index section), each one's shape
  * read from its variable in the object's BTF; the ELF is not read. */

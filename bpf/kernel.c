@@ -66,7 +66,7 @@ static int open_with_info(int command, uint32_t id, void *info, uint32_t size)
 	fd = sys_bpf(command, &attr, sizeof(attr));
 	if (fd < 0)
 		return (int)fd;
-	memset(&attr, 0, sizeof(attr));
+	/* info's three fields cover the id's; the rest of attr is still zero. */
 	attr.info.bpf_fd = (uint32_t)fd;
 	attr.info.info_len = size;
 	attr.info.info = bpf_pointer(info);

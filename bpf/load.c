@@ -211,19 +211,19 @@ int bpf_object_load(struct bpf_object *object)
 	return error;
 }
 
+/* Closes *fd if it is open and marks it closed. */
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 void bpf_object_unload(struct bpf_object *object)
 {
-	for (size_t index = 0; index < object->map_count; index++) {
-		if (object->maps[index].fd >= 0)
-			close(object->maps[index].fd);
-		object->maps[index].fd = -1;
-	}
-	for (size_t index = 0; index < object->program_count; index++) {
-		if (object->programs[index].fd >= 0)
-			close(object->programs[index].fd);
-		object->programs[index].fd = -1;
-	}
-	if (object->btf_fd >= 0)
-		close(object->btf_fd);
-	object->btf_fd = -1;
+	for (size_t index = 0; index < object->map_count; index++)
+		close_fd(&object->maps[index].fd);
+	for (size_t index = 0; index < object->program_count; index++)
+		close_fd(&object->programs[index].fd);
+	close_fd(&object->btf_fd);
 }

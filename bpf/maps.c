@@ -24,17 +24,20 @@ _Static_assert(offsetof(struct bpf_object_map, flags) - offsetof(struct bpf_obje
 	       4 * sizeof(uint32_t), "type, key_size, value_size, max_entries, flags follow each other");
 
 /* Kernel object names allow [A-Za-z0-9_.] and 15 characters. */
+static size_t append_kernel_name(char name[BPF_OBJ_NAME_LEN], size_t length, const char *text)
+{
+	for (const char *c = text; c && *c && length < BPF_OBJ_NAME_LEN - 1; c++) {
+		int allowed = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			      (*c >= '0' && *c <= '9') || *c == '.';
+		name[length++] = allowed ? *c : '_';
+	}
+	name[length] = '\0';
+	return length;
+}
+
 void bpf_kernel_name(char name[BPF_OBJ_NAME_LEN], const char *first, const char *second)
 {
-	size_t length = 0;
-
-	for (const char *part = first; part; part = (part == first) ? second : NULL)
-		for (const char *c = part; *c && length < BPF_OBJ_NAME_LEN - 1; c++) {
-			int allowed = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-				      (*c >= '0' && *c <= '9') || *c == '.';
-			name[length++] = allowed ? *c : '_';
-		}
-	name[length] = '\0';
+	append_kernel_name(name, append_kernel_name(name, 0, first), second);
 }
 
 /* A new map called name, then suffix (may be NULL; made a kernel name),
@@ -55,10 +58,10 @@ static struct bpf_object_map *add_map(struct bpf_object *object, const char *nam
 	return map;
 }
 
-int maps_add_legacy(struct bpf_object *object, size_t section, const Elf64_Sym *symbol,
-		    const char *name)
+int maps_add_legacy(struct bpf_object *object, const Elf64_Sym *symbol, const char *name)
 {
 	const struct elf_file *elf = &object->source->elf;
+	size_t section = object->source->maps_section;
 	Elf64_Shdr header;
 	const unsigned char *bytes = NULL;
 	struct bpf_object_map *map;
@@ -105,11 +108,13 @@ int maps_add_data(struct bpf_object *object, size_t index, const Elf64_Shdr *hea
 
 /* ---- with BTF ---------------------------------------------------------- */
 
-/* Fills in one DATASEC: its size from the ELF section of the same name,
- * each global variable's offset from its symbol (clang leaves both zero;
- * it fills in static variables itself), and sorts the variables by
- * offset, as the kernel wants. */
-static int fix_datasec(struct bpf_object *object, struct btf_type *datasec)
+/* Fills in one DATASEC (type id): its size from the ELF section of the
+ * same name, each global variable's offset from its symbol (clang leaves
+ * both zero; it fills in static variables itself), and sorts the
+ * variables by offset, as the kernel wants; and gives it to that
+ * section's data map as its value type (the kernel checks one against the
+ * other; the first DATASEC of a name wins). */
+static int fix_datasec(struct bpf_object *object, struct btf_type *datasec, uint32_t id)
 {
 	const struct bpf_object_source *source = object->source;
 	struct btf_var_secinfo *entries = (void *)(datasec + 1);
@@ -141,6 +146,12 @@ static int fix_datasec(struct bpf_object *object, struct btf_type *datasec)
 		entries[index].offset = (uint32_t)symbol.st_value;
 	}
 	datasec->size = (uint32_t)header.sh_size;
+	for (size_t index = 0; index < object->map_count; index++) {
+		struct bpf_object_map *map = &object->maps[index];
+
+		if (map->is_data && map->section == (size_t)section && !map->btf_value_type)
+			map->btf_value_type = id;
+	}
 	/* Insertion sort: a section holds a handful of variables. */
 	for (uint32_t index = 1; index < count; index++)
 		for (uint32_t at = index; at > 0 && entries[at - 1].offset > entries[at].offset; at--) {
@@ -154,7 +165,7 @@ static int fix_datasec(struct bpf_object *object, struct btf_type *datasec)
 
 /* Members in the order of the numbers they give; key and value may give a
  * type instead of a size. pinning must stay 0 (PIN_NONE). */
-static const char *const members[] = {
+static const char members[][12] = {
 	"type", "key_size", "value_size", "max_entries", "map_flags", "pinning"
 };
 #define MEMBERS (sizeof(members) / sizeof(members[0]))
@@ -237,7 +248,7 @@ int maps_parse_btf(struct bpf_object *object, size_t section)
 	return error;
 }
 
-int maps_parse_types(struct bpf_object *object, size_t btf_maps_section)
+int maps_parse_types(struct bpf_object *object)
 {
 	const struct bpf_object_source *source = object->source;
 	const struct btf *btf = &source->btf;
@@ -247,21 +258,9 @@ int maps_parse_types(struct bpf_object *object, size_t btf_maps_section)
 		struct btf_type *type = btf_type(btf, id);
 
 		if (BTF_INFO_KIND(type->info) == BTF_KIND_DATASEC)
-			error = fix_datasec(object, type);
+			error = fix_datasec(object, type, id);
 	}
-	/* The kernel checks a data map's value against its DATASEC. */
-	for (size_t index = 0; index < object->map_count && error == 0; index++) {
-		struct bpf_object_map *map = &object->maps[index];
-		Elf64_Shdr header;
-		int id = -ENOENT;
-
-		if (map->is_data && elf_section_header(&source->elf, map->section, &header) == 0)
-			id = btf_find(btf, BTF_KIND_DATASEC,
-				      elf_section_name(&source->elf, &header) ?: "");
-		if (id > 0)
-			map->btf_value_type = (uint32_t)id;
-	}
-	if (error == 0 && btf_maps_section)
-		error = maps_parse_btf(object, btf_maps_section);
+	if (error == 0 && source->btf_maps_section)
+		error = maps_parse_btf(object, source->btf_maps_section);
 	return error;
 }

@@ -10,15 +10,6 @@
 
 #include "internal.h"
 
-/* Where parsing is: the object and the sections that need a second look. */
-struct parse_state {
-	struct bpf_object *object;
-	struct bpf_object_source *source;
-	size_t maps_section;		/* "maps"; 0: none */
-	size_t btf_maps_section;	/* ".maps"; 0: none */
-	int symbol_tables;
-};
-
 static int has_prefix(const char *text, const char *prefix)
 {
 	return strncmp(text, prefix, strlen(prefix)) == 0;
@@ -97,16 +88,17 @@ static int check_relocations(const struct elf_file *elf, const Elf64_Shdr *reloc
 	return 0;
 }
 
-static int read_section(struct parse_state *state, size_t index, const Elf64_Shdr *header,
+static int read_section(struct bpf_object *object, size_t index, const Elf64_Shdr *header,
 			const char *name)
 {
-	struct bpf_object *object = state->object;
-	struct bpf_object_source *source = state->source;
+	struct bpf_object_source *source = object->source;
 	const unsigned char *bytes = elf_section_data(&source->elf, header);
 
 	if (header->sh_type == SHT_SYMTAB) {
+		/* One symbol table, no more. */
+		if (source->symbols.sh_type == SHT_SYMTAB)
+			return -EINVAL;
 		source->symbols = *header;
-		state->symbol_tables++;
 	} else if (header->sh_type == SHT_REL) {
 		return check_relocations(&source->elf, header);
 	} else if (strcmp(name, "license") == 0) {
@@ -115,9 +107,9 @@ static int read_section(struct parse_state *state, size_t index, const Elf64_Shd
 			return -EINVAL;
 		memcpy(object->license, bytes, header->sh_size);
 	} else if (strcmp(name, "maps") == 0) {
-		state->maps_section = index;
+		source->maps_section = index;
 	} else if (strcmp(name, ".maps") == 0) {
-		state->btf_maps_section = index;
+		source->btf_maps_section = index;
 	} else if (strcmp(name, ".BTF") == 0) {
 		return bytes ? btf_parse(&source->btf, bytes, header->sh_size, &object->arena,
 					 object->error) : -EINVAL;
@@ -133,9 +125,9 @@ static int read_section(struct parse_state *state, size_t index, const Elf64_Shd
 }
 
 /* First walk: classify every section. */
-static int read_sections(struct parse_state *state)
+static int read_sections(struct bpf_object *object)
 {
-	struct bpf_object_source *source = state->source;
+	struct bpf_object_source *source = object->source;
 	const struct elf_file *elf = &source->elf;
 
 	for (size_t index = 1; index < elf->section_count; index++) {
@@ -145,27 +137,26 @@ static int read_sections(struct parse_state *state)
 
 		if (elf_section_header(elf, index, &header) == 0)
 			name = elf_section_name(elf, &header);
-		error = name ? read_section(state, index, &header, name) : -EINVAL;
+		error = name ? read_section(object, index, &header, name) : -EINVAL;
 		if (error < 0)
 			return error;
 	}
-	if (state->symbol_tables != 1 ||
+	if (source->symbols.sh_type != SHT_SYMTAB ||
 	    elf_section_header(elf, source->symbols.sh_link, &source->symbol_names) < 0 ||
 	    !elf_section_data(elf, &source->symbol_names) ||
 	    source->symbol_names.sh_type != SHT_STRTAB)
 		return -EINVAL;
-	if (state->object->license[0] == '\0')
-		return bpf_object_error(state->object, -EINVAL,
+	if (object->license[0] == '\0')
+		return bpf_object_error(object, -EINVAL,
 					"no license: add char LICENSE[] SEC(\"license\") = \"GPL\";");
 	return 0;
 }
 
 /* Second walk: legacy map definitions and the programs come from the
  * symbols. */
-static int read_symbols(struct parse_state *state)
+static int read_symbols(struct bpf_object *object)
 {
-	struct bpf_object *object = state->object;
-	const struct bpf_object_source *source = state->source;
+	const struct bpf_object_source *source = object->source;
 	size_t count = source->symbols.sh_size / sizeof(Elf64_Sym);
 
 	for (size_t index = 1; index < count; index++) {
@@ -178,9 +169,9 @@ static int read_symbols(struct parse_state *state)
 			name = elf_string(&source->elf, &source->symbol_names, symbol.st_name);
 		if (!name)
 			return -EINVAL;
-		if (ELF64_ST_BIND(symbol.st_info) == STB_GLOBAL && state->maps_section &&
-		    symbol.st_shndx == state->maps_section)
-			error = maps_add_legacy(object, state->maps_section, &symbol, name);
+		if (ELF64_ST_BIND(symbol.st_info) == STB_GLOBAL && source->maps_section &&
+		    symbol.st_shndx == source->maps_section)
+			error = maps_add_legacy(object, &symbol, name);
 		else if (ELF64_ST_TYPE(symbol.st_info) == STT_FUNC && symbol.st_size > 0 &&
 			 symbol.st_shndx != source->text_section &&
 			 elf_section_header(&source->elf, symbol.st_shndx, &header) == 0 &&
@@ -195,46 +186,46 @@ static int read_symbols(struct parse_state *state)
 	return 0;
 }
 
+_Static_assert(BPF_OBJECT_MAX_MAPS == BPF_OBJECT_MAX_PROGRAMS, "reset has one loop for both");
+
 /* Empties the object from byte start on: 0, or past its words (they come
  * first) to keep them. */
 static void reset(struct bpf_object *object, size_t start)
 {
 	memset((char *)object + start, 0, sizeof(*object) - start);
 	object->btf_fd = -1;
-	for (size_t index = 0; index < BPF_OBJECT_MAX_MAPS; index++)
+	for (size_t index = 0; index < BPF_OBJECT_MAX_MAPS; index++) {
 		object->maps[index].fd = -1;
-	for (size_t index = 0; index < BPF_OBJECT_MAX_PROGRAMS; index++)
 		object->programs[index].fd = -1;
+	}
 }
 
 int bpf_object_parse(struct bpf_object *object, const char *name, const void *image, size_t size)
 {
-	static const char *const parts[] = {
+	static const char parts[][16] = {
 		"its ELF headers", "its sections", "its symbols", "its BTF", "program "
 	};
-	struct parse_state state = { .object = object };
 	size_t part = 0, program = 0;
 	int error = -ENOMEM;
 
 	reset(object, 0);
 	bpf_kernel_name(object->name, name, NULL);
-	state.source = memory_arena_allocate(&object->arena, sizeof(*state.source));
-	object->source = state.source;
+	object->source = memory_arena_allocate(&object->arena, sizeof(*object->source));
 	/* On failure, part names the part at fault, program is one past the
 	 * program at fault. */
-	if (state.source)
-		error = elf_open(&state.source->elf, image, size);
+	if (object->source)
+		error = elf_open(&object->source->elf, image, size);
 	if (error == 0) {
 		part = 1;
-		error = read_sections(&state);
+		error = read_sections(object);
 	}
 	if (error == 0) {
 		part = 2;
-		error = read_symbols(&state);
+		error = read_symbols(object);
 	}
 	if (error == 0) {
 		part = 3;
-		error = maps_parse_types(object, state.btf_maps_section);
+		error = maps_parse_types(object);
 	}
 	for (; error == 0 && program < object->program_count; program++) {
 		part = 4;

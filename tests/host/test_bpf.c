@@ -1141,9 +1141,12 @@ static int break_maps_without_types(struct image *image)
 	Elf64_Shdr names = image_section(image, image_header(image).e_shstrndx);
 	Elf64_Shdr section;
 
+	/* The embedded object has no .text: its .rodata is renamed instead. */
+	if (text < 0)
+		text = image_find_section(image, ".rodata");
 	if (text < 0)
 		return -1;
-	memcpy(image->bytes + names.sh_offset + image_section(image, text).sh_name, ".maps", 5);
+	memcpy(image->bytes + names.sh_offset + image_section(image, text).sh_name, ".maps", 6);
 	/* The embedded object has no .BTF; an object with one hides it
 	 * under the name of .llvm_addrsig. */
 	if (types < 0)
