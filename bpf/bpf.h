@@ -22,7 +22,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
-#include "../format/format.h"
 #include "../syscalls/uapi_compat.h"
 
 /* ---- memory.c ---------------------------------------------------------- */

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 
 #include "bpf.h"
+#include "../format/format.h"
 
 int bpf_error(char *error, int code, const char *format, ...)
 {

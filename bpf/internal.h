@@ -1,6 +1,6 @@
-/* internal.h — the loader's own layers, for the files of bpf/ and the tests: the ELF
- * reader, BTF, and the steps of parsing an object (its maps, its programs).
- * Callers outside bpf/ have bpf.h.
+/* internal.h — the loader's own layers, for the files of bpf/ and the
+ * tests: the ELF reader, BTF, and the steps of parsing an object (its maps,
+ * its programs). Callers outside bpf/ have bpf.h.
  *
  *   elf.c      reads an untrusted ELF64 image; every read is bounds-checked
  *   btf.c      raw .BTF and .BTF.ext bytes, bounds-checked too; knows no
@@ -11,8 +11,9 @@
  *              relocations and func/line info gathered
  *
  * Malformed input gives -EINVAL. A layer that knows what is wrong leaves
- * the words in the error sink it was given; bpf_object_parse words the
- * rest by the part of the object it was reading.
+ * the words in the error buffer it was given (through bpf_error, bpf.h);
+ * bpf_object_parse words the rest by the part of the object it was
+ * reading.
  */
 #ifndef YOGURT_BPF_INTERNAL_H
 #define YOGURT_BPF_INTERNAL_H

@@ -7,6 +7,7 @@
 #include <sys/statfs.h>
 
 #include "internal.h"
+#include "../format/format.h"
 #include "../syscalls/syscalls.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "../format/format.h"
 #include "../syscalls/syscalls.h"
 
 #define LOG_SIZE_FIRST (64u << 10)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "../format/format.h"
 
 static int has_prefix(const char *text, const char *prefix)
 {

@@ -120,9 +120,11 @@ static int apply_relocation(struct assembly *assembly, const struct bpf_piece *p
 	uint32_t type = ELF64_R_TYPE(relocation->r_info);
 	Elf64_Sym symbol;
 
+	/* One relocation per instruction: a second one is a lie. */
 	if (elf_symbol(&source->elf, &source->symbols, ELF64_R_SYM(relocation->r_info), &symbol) < 0 ||
-	    assembly->relocated[position]++)
+	    assembly->relocated[position])
 		return -EINVAL;
+	assembly->relocated[position] = 1;
 	if (symbol.st_shndx == SHN_UNDEF)
 		return bpf_object_error(object, -EOPNOTSUPP, "program %s: extern %s (a kfunc, __ksym "
 					"or __kconfig) is not supported", program->name,
