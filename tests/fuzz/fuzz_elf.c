@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpf/internal.h"
+#include "bpf/bpf.h"
 #include "wire/wire.h"
 #include "../host/parsed_object.h"
 
