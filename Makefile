@@ -11,6 +11,7 @@ MUSL_CC       ?= musl-gcc
 BPF_CC        ?= clang
 HOST_CC       ?= gcc
 LLVM_STRIP    ?= llvm-strip
+LLVM_OBJCOPY  ?= llvm-objcopy
 KERNEL_SERIES ?= 6.12
 
 # musl does not ship the kernel's uAPI headers: borrow Debian's, and only those.
@@ -46,11 +47,10 @@ BPF_CFLAGS    := -target bpf -O2 -g -Wall -Wextra -Werror -idirafter $(UAPI)
 # Every C file of a layer directory belongs to it; the BPF programs
 # (*.bpf.c) are built by clang for the kernel, not linked.
 LIBRARY_SOURCES := $(filter-out %.bpf.c,$(wildcard format/*.c syscalls/*.c netns/*.c nl/*.c \
-                   phone/*.c bpf/*.c))
+                   phone/*.c bpf/*.c wire/*.c))
 SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
-# The generic loader without the wire (which needs the embedded object).
-LOADER_SOURCES := $(filter-out bpf/wire.c,$(filter bpf/%,$(LIBRARY_SOURCES))) format/format.c \
-                  syscalls/syscalls.c
+# The generic loader, without the wire (which needs the embedded object).
+LOADER_SOURCES := $(filter bpf/%,$(LIBRARY_SOURCES)) format/format.c syscalls/syscalls.c
 HEADERS       := $(wildcard *.h */*.h tests/*.h tests/vm/*.h)
 
 .PHONY: all deps run test bench clean
@@ -62,22 +62,25 @@ $(UAPI):
 	ln -sfn /usr/include/asm-generic $@/asm-generic
 	ln -sfn /usr/include/$(MULTIARCH)/asm $@/asm
 
-$(BUILD)/wire.bpf.o: bpf/wire.bpf.c bpf/wire.h | $(UAPI)
+$(BUILD)/wire.bpf.o: wire/wire.bpf.c wire/abi.h | $(UAPI)
 	$(BPF_CC) $(BPF_CFLAGS) -c $< -o $@
 
 # The binary carries the object without DWARF and BTF: 2 KiB instead of 15.
 # BTF would only put source lines into a verifier log of our own, tested
-# program; `yogurt attach build/wire.bpf.o` loads it with them.
+# program; `yogurt attach build/wire.bpf.o` loads it with them. The wire
+# has no subprograms: its .text is empty, and its section header goes too,
+# with the symbol naming the source file.
 $(BUILD)/wire.embedded.o: $(BUILD)/wire.bpf.o Makefile
-	$(LLVM_STRIP) --strip-debug --discard-all --remove-section=.llvm_addrsig \
+	$(LLVM_OBJCOPY) --strip-debug --discard-all --remove-section=.llvm_addrsig \
 		--remove-section=.BTF --remove-section=.rel.BTF \
-		--remove-section=.BTF.ext --remove-section=.rel.BTF.ext -o $@ $<
+		--remove-section=.BTF.ext --remove-section=.rel.BTF.ext --remove-section=.text $< $@
+	$(LLVM_OBJCOPY) --strip-unneeded-symbol=wire.bpf.c $@
 
 # The kernel loads a program by its program headers alone: the section
 # headers (a kilobyte) go too.
-$(BUILD)/yogurt: $(SOURCES) $(HEADERS) bpf/wire_object.S $(BUILD)/wire.embedded.o | $(UAPI)
+$(BUILD)/yogurt: $(SOURCES) $(HEADERS) wire/wire_object.S $(BUILD)/wire.embedded.o | $(UAPI)
 	$(MUSL_CC) $(CFLAGS) -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(SOURCES) \
-		bpf/wire_object.S $(LDFLAGS)
+		wire/wire_object.S $(LDFLAGS)
 	$(LLVM_STRIP) --strip-sections $@
 
 $(BUILD)/mkcpio: initramfs/mkcpio.c
@@ -88,7 +91,7 @@ $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
 	$(BUILD)/mkcpio $@ - < initramfs/yogurt.list
 
 # The VM test image: yogurt as /init hands over to the test driver.
-VMTEST_SOURCES := $(wildcard tests/vm/*.c) tests/ktap.c $(LIBRARY_SOURCES) bpf/wire_object.S
+VMTEST_SOURCES := $(wildcard tests/vm/*.c) tests/ktap.c $(LIBRARY_SOURCES) wire/wire_object.S
 
 $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $(UAPI)
 	mkdir -p $(BUILD)/tests

@@ -1,16 +1,16 @@
-/* bpf — from an ELF object to programs attached to netkit devices, with raw
- * bpf(2) and no libbpf.
+/* bpf — the generic loader: from a BPF ELF object to programs the kernel
+ * runs, with raw bpf(2) and no libbpf; and the bpf(2) commands around
+ * loaded programs that the rest of yogurt needs.
  *
- *   elf.c      reads an untrusted ELF64 image; every read is bounds-checked
- *   btf.c      its type information (.BTF, .BTF.ext), bounds-checked too
- *   object.c   finds programs, maps and global data in it
- *   maps.c     maps declared the libbpf way, their shape read from BTF
- *   program.c  assembles each program: its subprograms appended, its
- *              relocations and func/line info gathered
+ *   object.c   parses an untrusted object: its programs, maps, global data
+ *              and BTF (with elf.c, btf.c, maps.c and program.c, whose
+ *              contract is bpf/internal.h)
  *   load.c     creates the maps and loads the programs (BPF_MAP_CREATE,
  *              BPF_PROG_LOAD, with the verifier log on refusal)
  *   kernel.c   links, pins, queries and object info (BPF_LINK_CREATE…)
- *   wire.c     the embedded wire object: one instance per host-side device
+ *   hooks.c    the two netkit hooks and where their links are pinned
+ *   memory.c   page allocations, and each object's arena
+ *   error.c    the words of a failure
  *
  * Functions return 0 (or a non-negative fd/count) on success and a negative
  * errno on failure; where there is more to say, the words are left in the
@@ -19,86 +19,32 @@
 #ifndef YOGURT_BPF_H
 #define YOGURT_BPF_H
 
-#include <elf.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
-#include <linux/btf.h>
 #include "../syscalls/uapi_compat.h"
-#include "wire.h"
 
-#ifndef EM_BPF
-#define EM_BPF 247
-#endif
+/* ---- memory.c ---------------------------------------------------------- */
 
-/* ---- elf.c ------------------------------------------------------------- */
+/* Zeroed memory from mmap (NULL when there is none); memory_free(NULL) is
+ * fine. */
+void *memory_allocate(size_t size);
+void memory_free(void *pointer);
 
-struct elf_file {
-	const unsigned char *data;
-	size_t size;
-	uint64_t section_table;		/* offset of the section headers */
-	size_t section_count;
-	Elf64_Shdr section_names;	/* the section-name string table */
+/* Zeroed allocations (16-byte aligned) bumped from a few mappings, all
+ * freed at once. A zeroed arena is empty. */
+struct memory_arena {
+	struct memory_chunk *chunk;	/* the newest mapping; memory.c */
 };
 
-/* Checks the header (ELF64, little-endian, relocatable, EM_BPF) and that the
- * section table and its name table lie inside the image. */
-int elf_open(struct elf_file *elf, const void *data, size_t size);
+void *memory_arena_allocate(struct memory_arena *arena, size_t size);
+void memory_arena_free(struct memory_arena *arena);
 
-/* Copies section header index; -EINVAL if index is out of range. */
-int elf_section_header(const struct elf_file *elf, size_t index, Elf64_Shdr *header);
-
-/* The bytes of a section, or NULL if they are not all inside the image
- * (SHT_NOBITS sections have no bytes: NULL as well). */
-const unsigned char *elf_section_data(const struct elf_file *elf, const Elf64_Shdr *header);
-
-/* The NUL-terminated string at offset in string table strings, or NULL if
- * the offset is outside it or the string runs off its end. */
-const char *elf_string(const struct elf_file *elf, const Elf64_Shdr *strings, uint64_t offset);
-
-const char *elf_section_name(const struct elf_file *elf, const Elf64_Shdr *header);
-
-/* Index of the first section called name; -ENOENT if there is none. */
-int elf_find_section(const struct elf_file *elf, const char *name, Elf64_Shdr *header);
-
-/* Entry index of a SHT_SYMTAB / SHT_REL section; -EINVAL when out of range. */
-int elf_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, size_t index, Elf64_Sym *symbol);
-int elf_relocation(const struct elf_file *elf, const Elf64_Shdr *relocations, size_t index, Elf64_Rel *relocation);
-
-/* The first symbol called name, in section (any section if 0); its index
- * or -ENOENT. */
-int elf_find_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, const Elf64_Shdr *names,
-		    const char *name, size_t section, Elf64_Sym *symbol);
-
-/* ---- object.c ---------------------------------------------------------- */
+/* ---- object.c, load.c: the object -------------------------------------- */
 
 #define BPF_OBJECT_MAX_PROGRAMS 16
 #define BPF_OBJECT_MAX_MAPS 16
 #define BPF_OBJECT_ERROR_MAX 256
-
-/* The object's .BTF, copied so that it can be fixed up before load, and
- * indexed by type id. */
-struct btf {
-	unsigned char *data;
-	uint32_t size;
-	uint32_t strings, strings_size;	/* the string table: offset in data, length */
-	uint32_t *type_offsets;		/* type id -> offset of its struct btf_type */
-	uint32_t type_count;		/* ids 1 .. type_count - 1 exist */
-	int fd;
-};
-
-/* One part of .BTF.ext (func_info or line_info): blocks of records. */
-struct btf_ext_part {
-	uint32_t start, end;		/* the blocks, after the record size word */
-	uint32_t record_size;
-	uint32_t record_total;		/* records in all blocks */
-};
-
-struct btf_ext {
-	const unsigned char *data;	/* in the image */
-	uint32_t size;
-	struct btf_ext_part func_info, line_info;
-};
 
 struct bpf_object_map {
 	char name[BPF_OBJ_NAME_LEN];
@@ -136,102 +82,55 @@ struct bpf_object_program {
 	int fd;
 };
 
+/* The image as parse read it (ELF, symbols, BTF): bpf/internal.h. */
+struct bpf_object_source;
+
 struct bpf_object {
+	/* What went wrong, in words. First: bpf_object_error's calls then
+	 * pass the object itself as the buffer. */
+	char error[BPF_OBJECT_ERROR_MAX];
 	char name[BPF_OBJ_NAME_LEN];	/* prefix of data map names */
-	struct elf_file elf;
 	char license[128];
 	struct bpf_object_program programs[BPF_OBJECT_MAX_PROGRAMS];
 	size_t program_count;
 	struct bpf_object_map maps[BPF_OBJECT_MAX_MAPS];
 	size_t map_count;
-	Elf64_Shdr symbols, symbol_names;	/* the symbol table and its strings */
-	size_t symbols_index;
-	size_t text_section;		/* .text, where subprograms live; 0: none */
-	struct btf btf;			/* btf.data NULL: the object has none */
-	struct btf_ext btf_ext;		/* btf_ext.data NULL: none */
-	char error[BPF_OBJECT_ERROR_MAX];	/* what went wrong, in words */
+	/* Everything parse allocates (source, instructions, values) is in
+	 * the arena, freed whole by bpf_object_free. */
+	struct memory_arena arena;
+	struct bpf_object_source *source;
+	int btf_fd;			/* the object's BTF, loaded; -1: none */
 	char *log;			/* verifier log of the last refused load */
 };
 
-/* A name the kernel accepts for programs and maps: [A-Za-z0-9_.], at most
- * 15 characters, from first then second (may be NULL). */
-void bpf_kernel_name(char name[BPF_OBJ_NAME_LEN], const char *first, const char *second);
-
-/* A new map called name (made a kernel name) standing for ELF section
- * section; NULL, with words, if there are too many. */
-struct bpf_object_map *bpf_object_add_map(struct bpf_object *object, const char *name, size_t section);
-
-/* Writes the words into object->error; returns error. */
-int bpf_object_error(struct bpf_object *object, int error, const char *format, ...)
+/* The loader's one error sink (error.c): formats the words into error, a
+ * buffer of BPF_OBJECT_ERROR_MAX bytes, and returns code (a negative errno),
+ * as format_error does. A function, not a macro over format_error: the
+ * size it passes would cost five bytes at each of forty calls. */
+int bpf_error(char *error, int code, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Writes the words into object->error; returns code. */
+#define bpf_object_error(object, ...) bpf_error((object)->error, __VA_ARGS__)
 
 /* Parses image (not copied: it must outlive the object). -EINVAL with words
  * in object->error when the image is malformed, -EOPNOTSUPP when it uses a
  * feature yogurt does not support. */
-int bpf_object_parse(struct bpf_object *object, const char *name, const void *image, size_t size);
+int bpf_object_parse(struct bpf_object *object, const char *name, const void *image,
+		     size_t size);
 
 /* Frees what parse and load allocated and closes every fd; the words in
  * object->error stay. */
 void bpf_object_free(struct bpf_object *object);
 
 /* The first program whose section or (kernel) name is name, or NULL. */
-struct bpf_object_program *bpf_object_find_program(struct bpf_object *object, const char *name);
+struct bpf_object_program *bpf_object_find_program(struct bpf_object *object,
+						   const char *name);
 
 /* Overwrites the initial value of global variable symbol (in .rodata/.data)
  * before load; size must equal the symbol's size. */
-int bpf_object_set_global(struct bpf_object *object, const char *symbol, const void *value, size_t size);
-
-/* ---- btf.c ------------------------------------------------------------- */
-
-/* Checks .BTF whole (header, string table, every type's extent) and
- * indexes it into object->btf: -EINVAL if it is malformed. */
-int btf_parse(struct bpf_object *object, const unsigned char *bytes, size_t size);
-
-/* Type id, or NULL if there is none. Its kind-specific records follow it
- * (type + 1): as many as its kind and vlen say, all inside (parse checked). */
-struct btf_type *btf_type(const struct btf *btf, uint32_t id);
-
-/* The string at offset in the string table ("" if outside). */
-const char *btf_name(const struct btf *btf, uint32_t offset);
-
-/* Follows typedefs and qualifiers to the type underneath (its id in
- * *resolved, may be NULL); NULL if there is none. */
-const struct btf_type *btf_skip_modifiers(const struct btf *btf, uint32_t id, uint32_t *resolved);
-
-/* Size in bytes of type id (arrays multiplied out). */
-int btf_type_size(const struct btf *btf, uint32_t id, uint32_t *size);
-
-/* The first type of kind (BTF_KIND_*) called name: its id, or -ENOENT. */
-int btf_find(const struct btf *btf, uint32_t kind, const char *name);
-
-/* What clang leaves for the loader: each DATASEC's size and its global
- * variables' offsets, from the ELF sections and symbols. */
-int btf_fix_datasecs(struct bpf_object *object);
-
-/* Checks .BTF.ext into object->btf_ext (-EINVAL if malformed); CO-RE
- * relocations are refused with words. */
-int btf_ext_parse(struct bpf_object *object, const unsigned char *bytes, size_t size);
-
-/* Appends to records (room for part->record_total) the records of part for
- * instructions start .. start+count-1 of ELF section named section, each
- * moved to instruction position + (its instruction - start). */
-int btf_ext_copy(struct bpf_object *object, const struct btf_ext_part *part, const char *section, uint32_t start,
-		 uint32_t count, uint32_t position, void *records, size_t record_size, uint32_t *record_count);
-
-/* ---- maps.c ------------------------------------------------------------ */
-
-/* Adds the maps declared in section .maps (index section), reading each
- * one's shape from its BTF variable. */
-int maps_parse_btf(struct bpf_object *object, size_t section);
-
-/* ---- program.c --------------------------------------------------------- */
-
-/* Builds program's instructions from its function and the .text
- * subprograms it calls (transitively), with the map relocations to apply
- * at load and its func/line info. */
-int program_assemble(struct bpf_object *object, struct bpf_object_program *program);
-
-/* ---- load.c ------------------------------------------------------------ */
+int bpf_object_set_global(struct bpf_object *object, const char *symbol, const void *value,
+			  size_t size);
 
 /* Creates the maps (filling and freezing data maps) and loads every program
  * as BPF_PROG_TYPE_SCHED_CLS. On a verifier refusal the log is kept in
@@ -246,14 +145,15 @@ void bpf_object_unload(struct bpf_object *object);
 int bpf_netkit_link_create(int program_fd, uint32_t ifindex, uint32_t attach_type);
 
 int bpf_pin(int fd, const char *path);
-int bpf_obj_get(const char *path);
 
 /* Ids of the programs attached at ifindex/attach_type: fills ids[0..*count)
  * (at most capacity) and sets *count to how many are attached. */
-int bpf_netkit_query(uint32_t ifindex, uint32_t attach_type, uint32_t *ids, uint32_t capacity, uint32_t *count);
+int bpf_netkit_query(uint32_t ifindex, uint32_t attach_type, uint32_t *ids, uint32_t capacity,
+		     uint32_t *count);
 
 /* Program info by id; map_ids (may be NULL) receives up to *map_count ids. */
-int bpf_program_info(uint32_t id, struct bpf_prog_info *info, uint32_t *map_ids, uint32_t *map_count);
+int bpf_program_info(uint32_t id, struct bpf_prog_info *info, uint32_t *map_ids,
+		     uint32_t *map_count);
 
 /* Opens map id; fills its info. Returns the fd. */
 int bpf_map_open(uint32_t id, struct bpf_map_info *info);
@@ -286,32 +186,5 @@ extern const struct netkit_hook netkit_hooks[NETKIT_HOOKS];
  * return the length the path needed (>= size: cut). */
 size_t netkit_pin_directory(char *path, size_t size, const char *root, const char *device);
 size_t netkit_pin_path(char *path, size_t size, const char *directory, size_t hook);
-
-/* ---- memory.c ---------------------------------------------------------- */
-
-/* Zeroed memory from mmap (NULL when there is none); memory_free(NULL) is
- * fine. */
-void *memory_allocate(size_t size);
-void memory_free(void *pointer);
-
-/* ---- wire.c ------------------------------------------------------------ */
-
-/* The wire object embedded in the binary. */
-const void *wire_object_image(size_t *size);
-
-/* Loads an instance of the wire for one host-side device: its peer program
- * redirects to target_ifindex, its primary program passes only packets that
- * carry secret. Links are created on host_ifindex and pinned as
- * pin_dir/primary and pin_dir/peer. On failure nothing stays pinned. */
-int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t target_ifindex,
-		const uint32_t secret[WIRE_SECRET_WORDS], const char *pin_dir);
-
-/* Sums the per-CPU counters of the wire attached at host_ifindex. -ENOENT
- * when no wire program is attached there. */
-int wire_read_counters(uint32_t host_ifindex, struct wire_count counters[WIRE_COUNTER_MAX]);
-
-/* The same for a primary program already known by its id (for callers that
- * have queried the device themselves); -ENOENT if it is not the wire. */
-int wire_read_program_counters(uint32_t program_id, struct wire_count counters[WIRE_COUNTER_MAX]);
 
 #endif

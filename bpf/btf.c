@@ -1,83 +1,131 @@
-/* btf.c — the object's type information: .BTF copied, indexed by type id
- * and fixed up the way the kernel needs it before BPF_BTF_LOAD; and the
- * func_info and line_info records of .BTF.ext.
+/* btf.c — type information from raw bytes: .BTF copied into an arena and
+ * indexed by type id, for the maps and the kernel; and the func_info and
+ * line_info records of .BTF.ext, read in place (its CO-RE relocations are
+ * refused). It knows no ELF and no object: the fuzzer feeds it bytes as
+ * they come.
  *
  * Both come from an untrusted image. .BTF is checked once, whole, by
  * btf_parse: every type's records lie inside the type section and every
  * string inside a NUL-terminated table; btf_type() is then the one way to
- * a type. .BTF.ext is read in place through read_bounded(). */
+ * a type. .BTF.ext is read through read_bounded(). Each check says what it
+ * found wrong, as libbpf's do. */
 #include <errno.h>
 #include <string.h>
 
-#include "bpf.h"
+#include "internal.h"
 
-#define BTF_EXT_HEADER_WORDS 8		/* magic/version/flags, hdr_len, four offsets and lengths, CO-RE's two */
 #define MODIFIER_DEPTH_MAX 32
+#define RECORD_SIZE_MAX 256
 
-/* The one bounds check of .BTF.ext: size bytes at offset, copied to out. */
-static int read_bounded(const struct btf_ext *ext, uint64_t end, uint64_t offset, uint64_t size, void *out)
+static int malformed(char *error, const char *where, const char *what)
 {
-	if (end > ext->size || offset > end || size > end - offset)
-		return -EINVAL;
-	memcpy(out, ext->data + offset, size);
-	return 0;
+	return bpf_error(error, -EINVAL, BPF_MALFORMED, where, ": ", what);
 }
 
-/* Bytes of kind-specific data after a struct btf_type: fixed, plus per
- * vlen entry. Zero in both for a kind this table does not know. */
-static const uint8_t kind_fixed_size[NR_BTF_KINDS] = {
-	[BTF_KIND_INT] = 4, [BTF_KIND_ARRAY] = sizeof(struct btf_array), [BTF_KIND_VAR] = sizeof(struct btf_var),
-	[BTF_KIND_DECL_TAG] = sizeof(struct btf_decl_tag),
-};
-static const uint8_t kind_entry_size[NR_BTF_KINDS] = {
-	[BTF_KIND_STRUCT] = sizeof(struct btf_member), [BTF_KIND_UNION] = sizeof(struct btf_member),
-	[BTF_KIND_ENUM] = sizeof(struct btf_enum), [BTF_KIND_FUNC_PROTO] = sizeof(struct btf_param),
-	[BTF_KIND_DATASEC] = sizeof(struct btf_var_secinfo), [BTF_KIND_ENUM64] = sizeof(struct btf_enum64),
-};
-
-int btf_parse(struct bpf_object *object, const unsigned char *bytes, size_t size)
+/* What is wrong with the start both headers share (magic, version, flags,
+ * header length), or with the header's extent; NULL if nothing. */
+static const char *header_problem(const void *bytes, size_t size, uint32_t minimum)
 {
-	struct btf *btf = &object->btf;
 	struct btf_header header;
-	uint64_t offset, types_end, count = 1;
 
-	if (size < sizeof(header) || size > UINT32_MAX)
-		return -EINVAL;
-	memcpy(&header, bytes, sizeof(header));
+	if (size < minimum)
+		return "no header";
+	if (size > UINT32_MAX)
+		return "too large";
+	memcpy(&header, bytes, offsetof(struct btf_header, type_off));
+	if (header.magic != BTF_MAGIC)
+		return "bad magic";
+	if (header.version != BTF_VERSION)
+		return "bad version";
+	if (header.hdr_len < minimum)
+		return "short header";
+	return NULL;
+}
+
+/* ---- .BTF -------------------------------------------------------------- */
+
+/* Bytes of kind-specific data after a struct btf_type: a fixed size, or
+ * (PER_ENTRY) a size per vlen entry. Zero for a kind this table does not
+ * know. */
+#define PER_ENTRY 0x80
+static const uint8_t kind_data_size[NR_BTF_KINDS] = {
+	[BTF_KIND_INT] = 4, [BTF_KIND_ARRAY] = sizeof(struct btf_array),
+	[BTF_KIND_VAR] = sizeof(struct btf_var), [BTF_KIND_DECL_TAG] = sizeof(struct btf_decl_tag),
+	[BTF_KIND_STRUCT] = PER_ENTRY | sizeof(struct btf_member),
+	[BTF_KIND_UNION] = PER_ENTRY | sizeof(struct btf_member),
+	[BTF_KIND_ENUM] = PER_ENTRY | sizeof(struct btf_enum),
+	[BTF_KIND_FUNC_PROTO] = PER_ENTRY | sizeof(struct btf_param),
+	[BTF_KIND_DATASEC] = PER_ENTRY | sizeof(struct btf_var_secinfo),
+	[BTF_KIND_ENUM64] = PER_ENTRY | sizeof(struct btf_enum64),
+};
+
+/* What is wrong with the layout header gives .BTF (size bytes); NULL if
+ * nothing. */
+static const char *layout_problem(const struct btf_header *header, const unsigned char *bytes,
+				  size_t size)
+{
+	uint64_t types_end = (uint64_t)header->hdr_len + header->type_off + header->type_len;
+	uint64_t strings_end = (uint64_t)header->hdr_len + header->str_off + header->str_len;
+
 	/* Offsets count from the end of the header; all must be inside and
 	 * the types 4-aligned, so that they can be read in place. */
-	offset = (uint64_t)header.hdr_len + header.type_off;
-	types_end = offset + header.type_len;
-	if (header.magic != BTF_MAGIC || header.version != BTF_VERSION || header.hdr_len < sizeof(header) ||
-	    (header.hdr_len | header.type_off | header.type_len) % 4 || types_end > size || header.str_len == 0 ||
-	    (uint64_t)header.hdr_len + header.str_off + header.str_len > size ||
-	    bytes[header.hdr_len + header.str_off + header.str_len - 1] != '\0')
-		return -EINVAL;
-	/* One allocation (a system call): the offsets, then the copy. */
+	if ((header->hdr_len | header->type_off | header->type_len) % 4)
+		return "misaligned";
+	if (types_end > size)
+		return "types past end";
+	if (strings_end > size)
+		return "strings past end";
+	/* An empty table has no final NUL either. */
+	if (header->str_len == 0 || bytes[strings_end - 1] != '\0')
+		return "no final NUL";
+	return NULL;
+}
+
+/* Indexes the types of btf (copied, its layout checked); NULL if they all
+ * fit. */
+static const char *index_types(struct btf *btf, uint64_t offset, uint64_t types_end)
+{
+	while (offset < types_end && types_end - offset >= sizeof(struct btf_type)) {
+		const struct btf_type *type = (const void *)(btf->data + offset);
+		uint32_t kind = BTF_INFO_KIND(type->info), size;
+
+		if (kind == BTF_KIND_UNKN || kind >= NR_BTF_KINDS)
+			return "type is unknown";
+		btf->type_offsets[btf->type_count++] = (uint32_t)offset;
+		size = kind_data_size[kind];
+		offset += sizeof(*type) + (size & PER_ENTRY ? (size & ~PER_ENTRY) *
+					   BTF_INFO_VLEN(type->info) : size);
+	}
+	return offset == types_end ? NULL : "types past end";
+}
+
+int btf_parse(struct btf *btf, const void *bytes, size_t size, struct memory_arena *arena,
+	      char *error)
+{
+	struct btf_header header;
+	const char *problem = header_problem(bytes, size, sizeof(header));
+	uint64_t count;
+
+	memset(btf, 0, sizeof(*btf));
+	if (!problem) {
+		memcpy(&header, bytes, sizeof(header));
+		problem = layout_problem(&header, bytes, size);
+	}
+	if (problem)
+		return malformed(error, ".BTF", problem);
 	count = header.type_len / sizeof(struct btf_type) + 1;
-	btf->type_offsets = memory_allocate(count * sizeof(uint32_t) + size);
-	if (!btf->type_offsets)
+	btf->type_offsets = memory_arena_allocate(arena, count * sizeof(uint32_t));
+	btf->data = memory_arena_allocate(arena, size);
+	if (!btf->type_offsets || !btf->data)
 		return -ENOMEM;
-	btf->data = (unsigned char *)(btf->type_offsets + count);
-	count = 1;
 	memcpy(btf->data, bytes, size);
 	btf->size = (uint32_t)size;
 	btf->strings = header.hdr_len + header.str_off;
 	btf->strings_size = header.str_len;
-	while (offset < types_end) {
-		const struct btf_type *type = (const void *)(btf->data + offset);
-		uint32_t kind;
-
-		if (types_end - offset < sizeof(*type))
-			return -EINVAL;
-		kind = BTF_INFO_KIND(type->info);
-		if (kind == BTF_KIND_UNKN || kind >= NR_BTF_KINDS)
-			return -EINVAL;
-		btf->type_offsets[count++] = (uint32_t)offset;
-		offset += sizeof(*type) + kind_fixed_size[kind] + kind_entry_size[kind] * BTF_INFO_VLEN(type->info);
-	}
-	btf->type_count = (uint32_t)count;
-	return offset == types_end ? 0 : -EINVAL;
+	btf->type_count = 1;
+	problem = index_types(btf, (uint64_t)header.hdr_len + header.type_off,
+			      (uint64_t)header.hdr_len + header.type_off + header.type_len);
+	return problem ? malformed(error, ".BTF", problem) : 0;
 }
 
 struct btf_type *btf_type(const struct btf *btf, uint32_t id)
@@ -151,147 +199,121 @@ int btf_find(const struct btf *btf, uint32_t kind, const char *name)
 	return -ENOENT;
 }
 
-/* Fills in one DATASEC: its size from the ELF section of the same name,
- * each global variable's offset from its symbol (clang leaves both zero;
- * it fills in static variables itself), and sorts the variables by
- * offset, as the kernel wants. */
-static int fix_datasec(struct bpf_object *object, struct btf_type *datasec)
-{
-	struct btf_var_secinfo *entries = (void *)(datasec + 1);
-	const char *name = btf_name(&object->btf, datasec->name_off);
-	uint32_t count = BTF_INFO_VLEN(datasec->info);
-	Elf64_Shdr header;
-	int section = elf_find_section(&object->elf, name, &header);
-
-	if (section < 0 || header.sh_size == 0 || header.sh_size > UINT32_MAX)
-		return bpf_object_error(object, -EOPNOTSUPP, "section %s (externs: __ksym, __kconfig, kfuncs) is not supported", name);
-	for (uint32_t index = 0; index < count && datasec->size == 0; index++) {
-		const struct btf_type *variable = btf_type(&object->btf, entries[index].type);
-		const char *variable_name;
-		Elf64_Sym symbol;
-
-		if (!variable || BTF_INFO_KIND(variable->info) != BTF_KIND_VAR)
-			return -EINVAL;
-		variable_name = btf_name(&object->btf, variable->name_off);
-		if (((const struct btf_var *)(variable + 1))->linkage == BTF_VAR_STATIC)
-			continue;
-		if (elf_find_symbol(&object->elf, &object->symbols, &object->symbol_names, variable_name,
-				    (size_t)section, &symbol) < 0 || symbol.st_value > header.sh_size)
-			return bpf_object_error(object, -EOPNOTSUPP, "section %s: variable %s is not defined here: externs are not supported",
-						name, variable_name);
-		entries[index].offset = (uint32_t)symbol.st_value;
-	}
-	datasec->size = (uint32_t)header.sh_size;
-	/* Insertion sort: a section holds a handful of variables. */
-	for (uint32_t index = 1; index < count; index++)
-		for (uint32_t at = index; at > 0 && entries[at - 1].offset > entries[at].offset; at--) {
-			struct btf_var_secinfo swap = entries[at];
-
-			entries[at] = entries[at - 1];
-			entries[at - 1] = swap;
-		}
-	return 0;
-}
-
-int btf_fix_datasecs(struct bpf_object *object)
-{
-	for (uint32_t id = 1; id < object->btf.type_count; id++) {
-		struct btf_type *type = btf_type(&object->btf, id);
-		int error = BTF_INFO_KIND(type->info) == BTF_KIND_DATASEC ? fix_datasec(object, type) : 0;
-
-		if (error < 0)
-			return error;
-	}
-	return 0;
-}
-
 /* ---- .BTF.ext ---------------------------------------------------------- */
 
-/* Checks one part (func_info or line_info): a record size, then blocks of
- * { section name, count, records }, all inside. */
-static int check_ext_part(struct btf_ext *ext, struct btf_ext_part *part, uint64_t offset, uint32_t length,
-			  uint32_t minimum_record_size)
+/* The one bounds check of .BTF.ext: size bytes at offset, below end (at
+ * most the section's size), copied to out. */
+static int read_bounded(const struct btf_ext *ext, uint64_t end, uint64_t offset, uint64_t size,
+			void *out)
+{
+	if (end > ext->size || offset > end || size > end - offset)
+		return -EINVAL;
+	memcpy(out, ext->data + offset, size);
+	return 0;
+}
+
+/* Checks one part: a record size, then blocks of { section name, count,
+ * records }, all inside. */
+static const char *part_problem(struct btf_ext *ext, struct btf_ext_part *part, uint64_t offset,
+				uint32_t length, uint32_t minimum_record_size)
 {
 	uint64_t end = offset + length;
 
-	memset(part, 0, sizeof(*part));
 	if (length == 0)
-		return 0;
-	if (read_bounded(ext, end, offset, 4, &part->record_size) < 0 || part->record_size < minimum_record_size ||
-	    part->record_size > 256)
-		return -EINVAL;
+		return NULL;
+	if (read_bounded(ext, end, offset, 4, &part->record_size) < 0)
+		return "past end";
+	if (part->record_size < minimum_record_size || part->record_size > RECORD_SIZE_MAX)
+		return "bad record size";
 	part->start = (uint32_t)offset + 4;
 	part->end = (uint32_t)end;
 	for (uint64_t at = part->start; at < end;) {
-		uint32_t block[2];
+		uint32_t block[2] = { 0, 0 };
+		int outside = read_bounded(ext, end, at, sizeof(block), block) < 0;
 
-		if (read_bounded(ext, end, at, sizeof(block), block) < 0)
-			return -EINVAL;
 		at += sizeof(block) + (uint64_t)block[1] * part->record_size;
 		part->record_total += block[1];
-		if (at > end || part->record_total > end)
-			return -EINVAL;
+		if (outside || at > end)
+			return "past end";
 	}
-	return 0;
+	return NULL;
 }
 
-int btf_ext_parse(struct bpf_object *object, const unsigned char *bytes, size_t size)
+static int check_part(struct btf_ext *ext, struct btf_ext_part *part, const char *name,
+		      uint64_t offset, uint32_t length, uint32_t kernel_record_size, char *error)
 {
-	struct btf_ext *ext = &object->btf_ext;
-	uint32_t header[BTF_EXT_HEADER_WORDS] = { 0 };
+	const char *problem = part_problem(ext, part, offset, length, kernel_record_size);
 
+	part->name = name;
+	part->kernel_record_size = kernel_record_size;
+	return problem ? malformed(error, name, problem) : 0;
+}
+
+int btf_ext_parse(struct btf_ext *ext, const struct btf *btf, const void *bytes, size_t size,
+		  char *error)
+{
+	const uint32_t minimum = offsetof(struct btf_ext_header, core_relocation_offset);
+	struct btf_ext_header header = { 0 };
+	const char *problem = header_problem(bytes, size, minimum);
+	uint64_t base;
+
+	memset(ext, 0, sizeof(*ext));
+	ext->btf = btf;
+	if (problem)
+		return malformed(error, ".BTF.ext", problem);
 	ext->data = bytes;
-	ext->size = size > UINT32_MAX ? 0 : (uint32_t)size;
-	if (read_bounded(ext, ext->size, 0, 24, header) < 0 || (header[0] & 0xffffff) != (BTF_VERSION << 16 | BTF_MAGIC) ||
-	    header[1] < 24)
-		return -EINVAL;
-	if (header[1] >= sizeof(header))
-		read_bounded(ext, ext->size, 0, sizeof(header), header);
-	/* CO-RE: named by the section of its first block, when .BTF (which
-	 * comes first) has the name. */
-	if (header[7] != 0) {
+	ext->size = (uint32_t)size;
+	memcpy(&header, bytes, minimum);
+	/* An older header has no CO-RE pair: it stays zero. */
+	if (header.header_length >= sizeof(header))
+		read_bounded(ext, ext->size, 0, sizeof(header), &header);
+	base = header.header_length;
+	/* CO-RE relocations are refused, named by the section of their first
+	 * block (when .BTF, which comes first, has the name). */
+	if (header.core_relocation_length != 0) {
 		uint32_t name = 0;
 
-		read_bounded(ext, ext->size, (uint64_t)header[1] + header[6] + 4, sizeof(name), &name);
-		return bpf_object_error(object, -EOPNOTSUPP,
-					"section %s: CO-RE relocations (BPF_CORE_READ, bpf_core_*, preserve_access_index) are not supported",
-					object->btf.data ? btf_name(&object->btf, name) : ".BTF.ext");
+		read_bounded(ext, ext->size, base + header.core_relocation_offset + 4, sizeof(name),
+			     &name);
+		return bpf_error(error, -EOPNOTSUPP, "section %s: CO-RE relocations (BPF_CORE_READ, "
+				 "bpf_core_*, preserve_access_index) are not supported",
+				 btf->data ? btf_name(btf, name) : ".BTF.ext");
 	}
-	if (check_ext_part(ext, &ext->func_info, (uint64_t)header[1] + header[2], header[3], sizeof(struct bpf_func_info)) < 0 ||
-	    check_ext_part(ext, &ext->line_info, (uint64_t)header[1] + header[4], header[5], sizeof(struct bpf_line_info)) < 0)
-		return -EINVAL;
-	return 0;
+	return check_part(ext, &ext->func_info, "func_info", base + header.func_info_offset,
+			  header.func_info_length, sizeof(struct bpf_func_info), error) ?:
+	       check_part(ext, &ext->line_info, "line_info", base + header.line_info_offset,
+			  header.line_info_length, sizeof(struct bpf_line_info), error);
 }
 
-int btf_ext_copy(struct bpf_object *object, const struct btf_ext_part *part, const char *section, uint32_t start,
-		 uint32_t count, uint32_t position, void *records, size_t record_size, uint32_t *record_count)
+int btf_ext_copy(const struct btf_ext *ext, const struct btf_ext_part *part, const char *section,
+		 const struct bpf_piece *piece, void *records, uint32_t *record_count, char *error)
 {
-	const struct btf_ext *ext = &object->btf_ext;
+	const uint32_t kernel_size = part->kernel_record_size;
 
-	/* The layout and the counts were checked by check_ext_part. */
+	/* The layout and the counts were checked by check_part. */
 	for (uint32_t at = part->start; at < part->end;) {
-		uint32_t block[2] = { 0 }, instruction = 0;
+		uint32_t block[2] = { 0, 0 }, instruction = 0;
 		int ours = read_bounded(ext, part->end, at, sizeof(block), block) == 0 &&
-			   strcmp(btf_name(&object->btf, block[0]), section) == 0;
+			   strcmp(btf_name(ext->btf, block[0]), section) == 0;
 
 		at += sizeof(block);
 		for (uint32_t index = 0; ours && index < block[1]; index++) {
-			unsigned char *record = (unsigned char *)records + (size_t)*record_count * record_size;
+			unsigned char *record = (unsigned char *)records + *record_count * kernel_size;
 			uint32_t offset = at + index * part->record_size;
 
 			read_bounded(ext, part->end, offset, sizeof(instruction), &instruction);
 			if (instruction % sizeof(struct bpf_insn))
-				return -EINVAL;
+				return malformed(error, part->name, "misaligned");
 			instruction /= sizeof(struct bpf_insn);
-			if (instruction < start || instruction - start >= count)
+			if (instruction < piece->start || instruction - piece->start >= piece->count)
 				continue;
 			/* Pieces of a program do not overlap, so this holds
 			 * unless the object lies. */
 			if (*record_count >= part->record_total)
-				return -EINVAL;
-			read_bounded(ext, part->end, offset, record_size, record);
+				return malformed(error, part->name, "records overlap");
+			read_bounded(ext, part->end, offset, kernel_size, record);
 			/* The kernel counts instructions from the program's start. */
-			instruction = position + instruction - start;
+			instruction = piece->position + instruction - piece->start;
 			memcpy(record, &instruction, sizeof(instruction));
 			(*record_count)++;
 		}

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "bpf.h"
+#include "internal.h"
 
 /* The one bounds check: size bytes at offset, or NULL. */
 static const unsigned char *elf_bytes(const struct elf_file *elf, uint64_t offset, uint64_t size)
@@ -55,7 +55,8 @@ int elf_section_header(const struct elf_file *elf, size_t index, Elf64_Shdr *hea
 {
 	if (index >= elf->section_count)
 		return -EINVAL;
-	return elf_copy(elf, elf->section_table + index * sizeof(Elf64_Shdr), sizeof(*header), header);
+	return elf_copy(elf, elf->section_table + index * sizeof(Elf64_Shdr), sizeof(*header),
+			header);
 }
 
 const unsigned char *elf_section_data(const struct elf_file *elf, const Elf64_Shdr *header)
@@ -106,22 +107,24 @@ static int elf_table_entry(const struct elf_file *elf, const Elf64_Shdr *table, 
 	return elf_copy(elf, table->sh_offset + index * entry_size, entry_size, entry);
 }
 
-int elf_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, size_t index, Elf64_Sym *symbol)
+int elf_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, size_t index,
+	       Elf64_Sym *symbol)
 {
 	if (symbols->sh_type != SHT_SYMTAB)
 		return -EINVAL;
 	return elf_table_entry(elf, symbols, index, sizeof(*symbol), symbol);
 }
 
-int elf_relocation(const struct elf_file *elf, const Elf64_Shdr *relocations, size_t index, Elf64_Rel *relocation)
+int elf_relocation(const struct elf_file *elf, const Elf64_Shdr *relocations, size_t index,
+		   Elf64_Rel *relocation)
 {
 	if (relocations->sh_type != SHT_REL)
 		return -EINVAL;
 	return elf_table_entry(elf, relocations, index, sizeof(*relocation), relocation);
 }
 
-int elf_find_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, const Elf64_Shdr *names,
-		    const char *name, size_t section, Elf64_Sym *symbol)
+int elf_find_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols,
+		    const Elf64_Shdr *names, const char *name, size_t section, Elf64_Sym *symbol)
 {
 	size_t count = symbols->sh_entsize ? symbols->sh_size / symbols->sh_entsize : 0;
 
@@ -131,7 +134,8 @@ int elf_find_symbol(const struct elf_file *elf, const Elf64_Shdr *symbols, const
 		if (elf_symbol(elf, symbols, index, symbol) < 0)
 			return -EINVAL;
 		found = elf_string(elf, names, symbol->st_name);
-		if (found && strcmp(found, name) == 0 && (section == 0 || symbol->st_shndx == section))
+		if (found && strcmp(found, name) == 0 &&
+		    (section == 0 || symbol->st_shndx == section))
 			return (int)index;
 	}
 	return -ENOENT;

@@ -1,22 +1,16 @@
 /* kernel.c — the bpf(2) commands around loaded objects: netkit links, pins,
  * queries, object info and map reads; and mounting bpffs. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
-#include "bpf.h"
-#include "../syscalls/syscalls.h"
+#include "internal.h"
 #include "../format/format.h"
+#include "../syscalls/syscalls.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
-
-static uint64_t pointer(const void *address)
-{
-	return (uint64_t)(uintptr_t)address;
-}
 
 int bpf_netkit_link_create(int program_fd, uint32_t ifindex, uint32_t attach_type)
 {
@@ -37,20 +31,12 @@ int bpf_pin(int fd, const char *path)
 
 	memset(&attr, 0, sizeof(attr));
 	attr.bpf_fd = (uint32_t)fd;
-	attr.pathname = pointer(path);
+	attr.pathname = bpf_pointer(path);
 	return (int)sys_bpf(BPF_OBJ_PIN, &attr, sizeof(attr));
 }
 
-int bpf_obj_get(const char *path)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.pathname = pointer(path);
-	return (int)sys_bpf(BPF_OBJ_GET, &attr, sizeof(attr));
-}
-
-int bpf_netkit_query(uint32_t ifindex, uint32_t attach_type, uint32_t *ids, uint32_t capacity, uint32_t *count)
+int bpf_netkit_query(uint32_t ifindex, uint32_t attach_type, uint32_t *ids, uint32_t capacity,
+		     uint32_t *count)
 {
 	union bpf_attr attr;
 	long error;
@@ -58,7 +44,7 @@ int bpf_netkit_query(uint32_t ifindex, uint32_t attach_type, uint32_t *ids, uint
 	memset(&attr, 0, sizeof(attr));
 	attr.query.target_fd = ifindex;	/* target_ifindex in newer headers */
 	attr.query.attach_type = attach_type;
-	attr.query.prog_ids = pointer(ids);
+	attr.query.prog_ids = bpf_pointer(ids);
 	attr.query.prog_cnt = capacity;
 	error = sys_bpf(BPF_PROG_QUERY, &attr, sizeof(attr));
 	if (error < 0 && error != -ENOSPC)
@@ -67,58 +53,55 @@ int bpf_netkit_query(uint32_t ifindex, uint32_t attach_type, uint32_t *ids, uint
 	return 0;
 }
 
-static int object_info(int fd, void *info, uint32_t size)
+/* Opens program or map id (command BPF_PROG_GET_FD_BY_ID or
+ * BPF_MAP_GET_FD_BY_ID) and fills info, size bytes, which the caller has
+ * prepared; returns the fd. */
+static int open_with_info(int command, uint32_t id, void *info, uint32_t size)
 {
 	union bpf_attr attr;
+	long fd;
+	int error;
 
 	memset(&attr, 0, sizeof(attr));
+	attr.prog_id = id;	/* map_id: the same field */
+	fd = sys_bpf(command, &attr, sizeof(attr));
+	if (fd < 0)
+		return (int)fd;
+	/* info's three fields cover the id's; the rest of attr is still zero. */
 	attr.info.bpf_fd = (uint32_t)fd;
 	attr.info.info_len = size;
-	attr.info.info = pointer(info);
-	return (int)sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
-}
-
-int bpf_program_info(uint32_t id, struct bpf_prog_info *info, uint32_t *map_ids, uint32_t *map_count)
-{
-	union bpf_attr attr;
-	long fd;
-	int error;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_id = id;
-	fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr, sizeof(attr));
-	if (fd < 0)
-		return (int)fd;
-	memset(info, 0, sizeof(*info));
-	if (map_ids && map_count) {
-		info->nr_map_ids = *map_count;
-		info->map_ids = pointer(map_ids);
-	}
-	error = object_info((int)fd, info, sizeof(*info));
-	close((int)fd);
-	if (error == 0 && map_ids && map_count)
-		*map_count = info->nr_map_ids < *map_count ? info->nr_map_ids : *map_count;
-	return error;
-}
-
-int bpf_map_open(uint32_t id, struct bpf_map_info *info)
-{
-	union bpf_attr attr;
-	long fd;
-	int error;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_id = id;
-	fd = sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr, sizeof(attr));
-	if (fd < 0)
-		return (int)fd;
-	memset(info, 0, sizeof(*info));
-	error = object_info((int)fd, info, sizeof(*info));
+	attr.info.info = bpf_pointer(info);
+	error = (int)sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
 	if (error < 0) {
 		close((int)fd);
 		return error;
 	}
 	return (int)fd;
+}
+
+int bpf_program_info(uint32_t id, struct bpf_prog_info *info, uint32_t *map_ids,
+		     uint32_t *map_count)
+{
+	int fd;
+
+	memset(info, 0, sizeof(*info));
+	if (map_ids && map_count) {
+		info->nr_map_ids = *map_count;
+		info->map_ids = bpf_pointer(map_ids);
+	}
+	fd = open_with_info(BPF_PROG_GET_FD_BY_ID, id, info, sizeof(*info));
+	if (fd < 0)
+		return fd;
+	close(fd);
+	if (map_ids && map_count && info->nr_map_ids < *map_count)
+		*map_count = info->nr_map_ids;
+	return 0;
+}
+
+int bpf_map_open(uint32_t id, struct bpf_map_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return open_with_info(BPF_MAP_GET_FD_BY_ID, id, info, sizeof(*info));
 }
 
 int bpf_map_lookup(int map_fd, const void *key, void *value)
@@ -127,33 +110,32 @@ int bpf_map_lookup(int map_fd, const void *key, void *value)
 
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)map_fd;
-	attr.key = pointer(key);
-	attr.value = pointer(value);
+	attr.key = bpf_pointer(key);
+	attr.value = bpf_pointer(value);
 	return (int)sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr));
 }
 
-/* Per-CPU maps hold one value per *possible* CPU: the highest listed + 1. */
+/* Per-CPU maps hold one value per *possible* CPU: the highest listed + 1.
+ * The kernel lists ranges in ascending order ("0-3", "0,2-7"), so the
+ * highest is the last number. */
 int bpf_possible_cpus(void)
 {
 	char text[256];
-	int highest = -1;
 	long length = format_read_file("/sys/devices/system/cpu/possible", text, sizeof(text));
+	const char *last = text;
+	size_t digits = 0;
+	uint64_t highest;
 
-	if (length <= 0)
-		return length < 0 ? (int)length : -EINVAL;
-	for (char *c = text; *c;) {
-		int number = 0, digits = 0;
-
-		while (*c >= '0' && *c <= '9' && digits < 6) {
-			number = number * 10 + (*c++ - '0');
-			digits++;
-		}
-		if (digits && number > highest)
-			highest = number;
-		if (*c)
-			c++;
-	}
-	return highest < 0 ? -EINVAL : highest + 1;
+	if (length < 0)
+		return (int)length;
+	for (const char *c = text; *c; c++)
+		if (*c == '-' || *c == ',')
+			last = c + 1;
+	while (last[digits] >= '0' && last[digits] <= '9')
+		digits++;
+	if (format_parse_unsigned(last, digits, 10, 1u << 20, &highest) < 0)
+		return -EINVAL;
+	return (int)highest + 1;
 }
 
 int bpffs_mount(const char *path)

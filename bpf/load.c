@@ -2,22 +2,15 @@
  * the maps (global data filled in and .rodata frozen), then the relocated
  * programs with their func and line info. */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "bpf.h"
-#include "../syscalls/syscalls.h"
+#include "internal.h"
 #include "../format/format.h"
+#include "../syscalls/syscalls.h"
 
 #define LOG_SIZE_FIRST (64u << 10)
 #define LOG_SIZE_MAX (16u << 20)
-
-static uint64_t pointer(const void *address)
-{
-	return (uint64_t)(uintptr_t)address;
-}
 
 static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 {
@@ -32,21 +25,22 @@ static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 	attr.max_entries = map->max_entries;
 	attr.map_flags = map->flags;
 	memcpy(attr.map_name, map->name, sizeof(attr.map_name));
-	if (object->btf.fd >= 0 && map->btf_value_type) {
-		attr.btf_fd = (uint32_t)object->btf.fd;
+	if (object->btf_fd >= 0 && map->btf_value_type) {
+		attr.btf_fd = (uint32_t)object->btf_fd;
 		attr.btf_key_type_id = map->btf_key_type;
 		attr.btf_value_type_id = map->btf_value_type;
 	}
 	fd = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
 	if (fd < 0)
-		return bpf_object_error(object, (int)fd, "map %s: the kernel refused to create it: %s", map->name, error_text((int)-fd));
+		return bpf_object_error(object, (int)fd, "map %s: the kernel refused to create it: %s",
+					map->name, error_text((int)-fd));
 	map->fd = (int)fd;
 	if (!map->is_data)
 		return 0;
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)fd;
-	attr.key = pointer(&key);
-	attr.value = pointer(map->value);
+	attr.key = bpf_pointer(&key);
+	attr.value = bpf_pointer(map->value);
 	fd = sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr));
 	if (fd == 0 && map->is_read_only) {
 		memset(&attr, 0, sizeof(attr));
@@ -54,7 +48,8 @@ static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 		fd = sys_bpf(BPF_MAP_FREEZE, &attr, sizeof(attr));
 	}
 	if (fd < 0)
-		return bpf_object_error(object, (int)fd, "map %s: could not fill it in: %s", map->name, error_text((int)-fd));
+		return bpf_object_error(object, (int)fd, "map %s: could not fill it in: %s", map->name,
+					error_text((int)-fd));
 	return 0;
 }
 
@@ -83,29 +78,29 @@ static long kernel_load(const struct bpf_object *object, const struct bpf_object
 	if (log)
 		log[0] = '\0';
 	if (!program) {
-		attr.btf = pointer(object->btf.data);
-		attr.btf_size = object->btf.size;
-		attr.btf_log_buf = pointer(log);
+		attr.btf = bpf_pointer(object->source->btf.data);
+		attr.btf_size = object->source->btf.size;
+		attr.btf_log_buf = bpf_pointer(log);
 		attr.btf_log_size = log_size;
 		attr.btf_log_level = log ? 1 : 0;
 		return sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
 	}
 	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
 	attr.expected_attach_type = program->expected_attach_type;
-	attr.insns = pointer(program->instructions);
+	attr.insns = bpf_pointer(program->instructions);
 	attr.insn_cnt = (uint32_t)program->instruction_count;
-	attr.license = pointer(object->license);
+	attr.license = bpf_pointer(object->license);
 	memcpy(attr.prog_name, program->name, sizeof(attr.prog_name));
-	if (object->btf.fd >= 0 && program->func_info_count) {
-		attr.prog_btf_fd = (uint32_t)object->btf.fd;
+	if (object->btf_fd >= 0 && program->func_info_count) {
+		attr.prog_btf_fd = (uint32_t)object->btf_fd;
 		attr.func_info_rec_size = sizeof(*program->func_info);
-		attr.func_info = pointer(program->func_info);
+		attr.func_info = bpf_pointer(program->func_info);
 		attr.func_info_cnt = program->func_info_count;
 		attr.line_info_rec_size = sizeof(*program->line_info);
-		attr.line_info = pointer(program->line_info);
+		attr.line_info = bpf_pointer(program->line_info);
 		attr.line_info_cnt = program->line_info_count;
 	}
-	attr.log_buf = pointer(log);
+	attr.log_buf = bpf_pointer(log);
 	attr.log_size = log_size;
 	attr.log_level = log ? 1 : 0;
 	return sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
@@ -154,13 +149,16 @@ static void source_line(const char *log, char *line, size_t size)
 
 /* Loads again with a log, growing the buffer while the log was cut short;
  * returns the fd if the kernel took it this time. */
-static long explain_refusal(struct bpf_object *object, struct bpf_object_program *program, long error)
+static long explain_refusal(struct bpf_object *object, struct bpf_object_program *program,
+			    long error)
 {
 	char summary[200], where[200];
 	const char *what = program ? program->name : "the object's BTF";
+	const char *section = program ? program->section_name : ".BTF";
 
 	if (error == -EPERM)
-		return bpf_object_error(object, -EPERM, "%s: loading BPF needs CAP_BPF and CAP_NET_ADMIN (or CAP_SYS_ADMIN)", what);
+		return bpf_object_error(object, -EPERM, "%s: loading BPF needs CAP_BPF and "
+					"CAP_NET_ADMIN (or CAP_SYS_ADMIN)", what);
 	for (uint32_t size = LOG_SIZE_FIRST; size <= LOG_SIZE_MAX; size *= 2) {
 		memory_free(object->log);
 		object->log = memory_allocate(size);
@@ -173,12 +171,13 @@ static long explain_refusal(struct bpf_object *object, struct bpf_object_program
 	if (error >= 0)
 		return error;	/* refused once, accepted with a log */
 	if (!object->log || object->log[0] == '\0')
-		return bpf_object_error(object, (int)error, "%s (section %s): the kernel refused to load it: %s",
-					what, program ? program->section_name : ".BTF", error_text((int)-error));
+		return bpf_object_error(object, (int)error,
+					"%s (section %s): the kernel refused to load it: %s", what,
+					section, error_text((int)-error));
 	format_string(summary, sizeof(summary), "%s", last_line(object->log));
 	source_line(object->log, where, sizeof(where));
 	return bpf_object_error(object, (int)error, "%s (section %s): the %s refused it: %s%s", what,
-				program ? program->section_name : ".BTF", program ? "verifier" : "kernel", summary, where);
+				section, program ? "verifier" : "kernel", summary, where);
 }
 
 static long load(struct bpf_object *object, struct bpf_object_program *program)
@@ -193,9 +192,9 @@ int bpf_object_load(struct bpf_object *object)
 	long fd = 0;
 	int error = 0;
 
-	if (object->btf.data) {
+	if (object->source->btf.data) {
 		fd = load(object, NULL);
-		object->btf.fd = (int)fd;
+		object->btf_fd = (int)fd;
 	}
 	for (size_t index = 0; index < object->map_count && fd >= 0 && error == 0; index++)
 		error = create_map(object, &object->maps[index]);
@@ -213,19 +212,19 @@ int bpf_object_load(struct bpf_object *object)
 	return error;
 }
 
+/* Closes *fd if it is open and marks it closed. */
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 void bpf_object_unload(struct bpf_object *object)
 {
-	for (size_t index = 0; index < object->map_count; index++) {
-		if (object->maps[index].fd >= 0)
-			close(object->maps[index].fd);
-		object->maps[index].fd = -1;
-	}
-	for (size_t index = 0; index < object->program_count; index++) {
-		if (object->programs[index].fd >= 0)
-			close(object->programs[index].fd);
-		object->programs[index].fd = -1;
-	}
-	if (object->btf.fd >= 0)
-		close(object->btf.fd);
-	object->btf.fd = -1;
+	for (size_t index = 0; index < object->map_count; index++)
+		close_fd(&object->maps[index].fd);
+	for (size_t index = 0; index < object->program_count; index++)
+		close_fd(&object->programs[index].fd);
+	close_fd(&object->btf_fd);
 }

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "../bpf/bpf.h"
+#include "../wire/wire.h"
 
 #define CALL_TCP_PORT 4242
 #define CALL_UDP_PORT 4243

@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "../bpf/bpf.h"
+#include "../wire/wire.h"
 
 #define STATUS_ADDRESSES 8
 #define STATUS_PROGRAMS 4

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "../bpf/bpf.h"
+#include "../wire/wire.h"
 #include "../syscalls/syscalls.h"
 
 enum undo_kind { UNDO_NETNS, UNDO_DEVICE, UNDO_PIN_DIR, UNDO_PIN_ROOT };

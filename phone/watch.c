@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "../bpf/bpf.h"
+#include "../wire/wire.h"
 
 /* The counters of every wire: per phone, per end. */
 typedef struct wire_count all_counters[PHONE_MAX][PHONE_ENDS][WIRE_COUNTER_MAX];

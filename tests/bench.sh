@@ -13,9 +13,9 @@ printf 'bench: embedded wire object             %6d bytes\n' "$(stat -c %s build
 
 # The loader on this host (its kernel loads programs; netkit is not needed).
 mkdir -p build/tests
+read -ra loader_sources <<<"$(make -s --no-print-directory print-LOADER_SOURCES)"
 gcc -std=gnu11 -O2 -I. -idirafter build/uapi -o build/tests/bench_loader tests/host/test_loader.c \
-	bpf/elf.c bpf/btf.c bpf/object.c bpf/maps.c bpf/program.c bpf/load.c bpf/kernel.c bpf/memory.c \
-	format/format.c syscalls/syscalls.c
+	"${loader_sources[@]}" tests/ktap.c
 printf 'bench: wire object, parse and load (host) %s\n' "$(build/tests/bench_loader bench build/wire.embedded.o)"
 
 kernel=$(scripts/fetch-kernel.sh 6.12)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "bpf/bpf.h"
-#include "bpf/wire.h"
+#include "wire/wire.h"
 #include "../host/parsed_object.h"
 
 

@@ -16,13 +16,13 @@
  *
  * Seeds carry no ".o": .gitignore keeps every *.o out of the repository.
  */
+#include <elf.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
 
-#include "bpf/bpf.h"
 #include "nl/nl.h"
 #include "nl/internal.h"
 

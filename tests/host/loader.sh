@@ -14,6 +14,7 @@ OUT=build/tests/loader
 # The flags and the loader's sources are the Makefile's: one set.
 read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory print-HOST_CFLAGS)"
 read -ra BPF_CFLAGS <<<"$(make -s --no-print-directory print-BPF_CFLAGS)"
+read -ra FUZZ_CFLAGS <<<"$(make -s --no-print-directory print-FUZZ_CFLAGS)"
 read -ra SOURCES <<<"$(make -s --no-print-directory print-LOADER_SOURCES)"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 mkdir -p "$OUT/tc"
@@ -23,7 +24,8 @@ fail() { echo "not ok - $1"; failures=$((failures + 1)); }
 
 built=1
 for name in maps globals calls refused; do
-	clang "${BPF_CFLAGS[@]}" -c "tests/host/loader/$name.bpf.c" -o "$OUT/$name.o" 2>"$OUT/build-$name.log" || built=0
+	clang "${BPF_CFLAGS[@]}" -c "tests/host/loader/$name.bpf.c" -o "$OUT/$name.o" \
+		2>"$OUT/build-$name.log" || built=0
 	clang "${BPF_CFLAGS[@]}" -DPROGRAM_SECTION='"tc"' -DPRIMARY_SECTION='"tc"' -DPEER_SECTION='"tc"' \
 		-c "tests/host/loader/$name.bpf.c" -o "$OUT/tc/$name.o" 2>>"$OUT/build-$name.log" || built=0
 done
@@ -32,7 +34,8 @@ for feature in CORE KFUNC KCONFIG PINNING MAP_OF_MAPS; do
 		-o "$OUT/unsupported-$feature.o" 2>>"$OUT/build-unsupported.log" || built=0
 done
 cp build/wire.bpf.o "$OUT/wire.o" || built=0
-gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_loader" tests/host/test_loader.c "${SOURCES[@]}" tests/ktap.c 2>"$OUT/build-test_loader.log" || built=0
+gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_loader" tests/host/test_loader.c "${SOURCES[@]}" \
+	tests/ktap.c 2>"$OUT/build-test_loader.log" || built=0
 if ((built)); then
 	pass "loader: build the test objects and test_loader"
 else
@@ -43,24 +46,27 @@ fi
 
 "$OUT/test_loader" "$OUT" 2>"$OUT/test_loader.stderr"
 status=$?
-if ((status != 0 && status != 1)) || grep -q 'runtime error\|AddressSanitizer' "$OUT/test_loader.stderr"; then
+if ((status != 0 && status != 1)) ||
+	grep -q 'runtime error\|AddressSanitizer' "$OUT/test_loader.stderr"; then
 	fail "loader: test_loader ran to the end without a sanitizer report (status $status)"
 	head -n 20 "$OUT/test_loader.stderr" | sed 's/^/# /'
 fi
 ((status == 0)) || failures=$((failures + 1))
 
-# The BTF fuzzer: the input becomes .BTF and .BTF.ext of maps.o; a bounded
-# run under ASan/UBSan, from a seed made of maps.o's own sections and the
-# inputs that once crashed it (tests/fuzz/corpus/btf).
+# The BTF fuzzer: the input is raw .BTF and .BTF.ext, fed to the BTF parser,
+# then spliced into maps.o as its sections; a bounded run under ASan/UBSan,
+# from a seed made of maps.o's own sections and the inputs that once crashed
+# it (tests/fuzz/corpus/btf).
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 corpus=$OUT/fuzz-btf-corpus
 mkdir -p "$corpus"
-if clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. -idirafter build/uapi \
-	-o "$OUT/fuzz_btf" tests/fuzz/fuzz_btf.c "${SOURCES[@]}" 2>"$OUT/build-fuzz_btf.log" &&
+if clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_btf" tests/fuzz/fuzz_btf.c "${SOURCES[@]}" \
+	2>"$OUT/build-fuzz_btf.log" &&
 	FUZZ_BTF_TEMPLATE=$OUT/maps.o "$OUT/fuzz_btf" -write_seed="$corpus" 2>/dev/null; then
 	if FUZZ_BTF_TEMPLATE=$OUT/maps.o "$OUT/fuzz_btf" -max_total_time="$FUZZ_SECONDS" -max_len=16384 \
 		-artifact_prefix="$OUT/fuzz-btf-" "$corpus" tests/fuzz/corpus/btf >"$OUT/fuzz_btf.log" 2>&1; then
-		pass "loader: fuzz_btf for ${FUZZ_SECONDS} s: $(grep -o 'Done [0-9]* runs' "$OUT/fuzz_btf.log" || echo 'ran')"
+		runs=$(grep -o 'Done [0-9]* runs' "$OUT/fuzz_btf.log" || echo 'ran')
+		pass "loader: fuzz_btf for ${FUZZ_SECONDS} s: $runs"
 	else
 		fail "loader: fuzz_btf for ${FUZZ_SECONDS} s (crash input in $OUT/fuzz-btf-*)"
 		grep -m5 -E 'ERROR|runtime error|SUMMARY' "$OUT/fuzz_btf.log" | sed 's/^/# /'
@@ -82,7 +88,8 @@ else
 		mine=$("$OUT/test_loader" xlated "$OUT/tc/$name.o" 2>&1 | sort)
 		theirs=$(bpftool prog loadall "$OUT/tc/$name.o" "$pins" 2>&1 &&
 			for pin in "$pins"/*; do
-				bpftool prog show pinned "$pin" -j | sed -n 's/.*"name":"\([^"]*\)".*"bytes_xlated":\([0-9]*\).*/\1 \2/p'
+				bpftool prog show pinned "$pin" -j |
+					sed -n 's/.*"name":"\([^"]*\)".*"bytes_xlated":\([0-9]*\).*/\1 \2/p'
 			done | awk '{ print $1, $2 / 8 }' | sort)
 		rm -rf "$pins"
 		if [[ -n $mine && $mine == "$theirs" ]]; then

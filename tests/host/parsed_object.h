@@ -1,6 +1,6 @@
 /* parsed_object.h — what a successful bpf_object_parse() promises the
  * loader (load.c relocates with these numbers unchecked): shared by the
- * broken-copy tests in test_bpf.c and the ELF fuzzer. */
+ * broken-copy tests of test_bpf (tests/host/bpf/elf.c) and the ELF fuzzer. */
 #ifndef YOGURT_TESTS_PARSED_OBJECT_H
 #define YOGURT_TESTS_PARSED_OBJECT_H
 
@@ -16,8 +16,8 @@ static void parsed_object_problem(const struct bpf_object *object, char *problem
 
 	problem[0] = '\0';
 	if (object->program_count < 1 || object->program_count > BPF_OBJECT_MAX_PROGRAMS ||
-	    object->map_count > BPF_OBJECT_MAX_MAPS || !memchr(object->license, '\0', sizeof(object->license)) ||
-	    object->license[0] == '\0')
+	    object->map_count > BPF_OBJECT_MAX_MAPS ||
+	    !memchr(object->license, '\0', sizeof(object->license)) || object->license[0] == '\0')
 		snprintf(problem, size, "%zu programs, %zu maps", object->program_count, object->map_count);
 	for (size_t index = 0; index < object->map_count && !problem[0]; index++) {
 		const struct bpf_object_map *map = &object->maps[index];

@@ -2,8 +2,8 @@
  * through the result of a hash map lookup without checking it for NULL
  * (a hash map: recent verifiers — 6.18 here — know that an array lookup
  * with a constant in-range key cannot fail, and let that one pass). It is
- * compiled like bpf/wire.bpf.c (no libbpf headers) so that yogurt's own
- * parser and loader read it, and test_bpf.c expects the verifier's words. */
+ * compiled like wire/wire.bpf.c (no libbpf headers) so that yogurt's own
+ * parser and loader read it, and test_bpf expects the verifier's words. */
 #include <linux/bpf.h>
 
 #define SEC(name) __attribute__((section(name), used))

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The host suite: builds the host tests and fuzzers into build/tests/, runs
-# test_nl, test_bpf, each fuzzer for FUZZ_SECONDS (default 30) seconds, and
-# checks what build/yogurt does on this host (BPF, but no netkit).
+# test_nl, test_bpf, test_format, test_config, each fuzzer for FUZZ_SECONDS
+# (default 30) seconds, and checks what build/yogurt does on this host (BPF,
+# but no netkit).
 #
 # Prints only KTAP-style "ok"/"not ok" lines and "# " comments; exits 0 if
 # all is well, 1 otherwise. Expects `make build/yogurt` to have been run
@@ -112,16 +113,21 @@ run_fuzzer() {
 # ---- builds ----------------------------------------------------------------
 
 NL_SOURCES=(nl/*.c netns/*.c syscalls/syscalls.c format/format.c tests/ktap.c)
-BPF_SOURCES=("${LOADER_SOURCES[@]}" bpf/wire.c bpf/wire_object.S tests/ktap.c)
+BPF_SOURCES=("${LOADER_SOURCES[@]}" wire/wire.c wire/wire_object.S tests/ktap.c)
 FUZZ_ELF_SOURCES=("${LOADER_SOURCES[@]}")
 
 build test_nl gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_nl" tests/host/test_nl.c "${NL_SOURCES[@]}"
 built_test_nl=$?
 build refused.bpf.o clang "${BPF_CFLAGS[@]}" -c tests/host/refused.bpf.c -o "$OUT/refused.bpf.o"
+# test_bpf: one program from tests/host/bpf/*.c, a file per subject.
 build test_bpf gcc "${HOST_CFLAGS[@]}" -DWIRE_OBJECT='"build/wire.embedded.o"' -o "$OUT/test_bpf" \
-	tests/host/test_bpf.c "${BPF_SOURCES[@]}"
+	tests/host/bpf/*.c "${BPF_SOURCES[@]}"
 built_test_bpf=$?
-build fuzz_elf clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_elf" tests/fuzz/fuzz_elf.c "${FUZZ_ELF_SOURCES[@]}"
+build test_format gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_format" tests/host/test_format.c \
+	format/format.c tests/ktap.c
+built_test_format=$?
+build fuzz_elf clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_elf" tests/fuzz/fuzz_elf.c \
+	"${FUZZ_ELF_SOURCES[@]}"
 built_fuzz_elf=$?
 build fuzz_netlink clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_netlink" tests/fuzz/fuzz_netlink.c nl/attr.c nl/link_info.c
 built_fuzz_netlink=$?
@@ -140,6 +146,7 @@ build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_se
 
 ((built_test_nl == 0)) && run_test test_nl "$OUT/test_nl"
 ((built_test_bpf == 0)) && run_test test_bpf "$OUT/test_bpf" "$OUT/refused.bpf.o"
+((built_test_format == 0)) && run_test test_format "$OUT/test_format"
 ((built_test_config == 0)) && run_test test_config "$OUT/test_config"
 
 # ---- yogurt on a host without netkit ---------------------------------------

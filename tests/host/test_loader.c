@@ -15,7 +15,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,7 @@
 #include <sys/stat.h>
 
 #include "bpf/bpf.h"
-#include "ktap.h"
+#include "tests/ktap.h"
 #include "syscalls/syscalls.h"
 
 struct image {
@@ -107,31 +106,36 @@ static uint32_t xlated_count(int program_fd, struct bpf_prog_info *info)
 	return info->xlated_prog_len / sizeof(struct bpf_insn);
 }
 
-static int parse(struct bpf_object *object, const struct image *image, const char *name)
+static int parse(struct ktap *ktap, struct bpf_object *object, const struct image *image,
+		 const char *name)
 {
 	char description[128];
 	int error = bpf_object_parse(object, name, image->bytes, image->size);
 
 	snprintf(description, sizeof(description), "%s: parses", name);
-	expect(error == 0, description, "%d: %s", error, object->error);
+	ktap_check(ktap, error == 0, description, "%d: %s", error, object->error);
 	return error;
 }
 
-static int load(struct bpf_object *object, const char *name)
+static int load(struct ktap *ktap, struct bpf_object *object, const char *name)
 {
 	char description[128];
 	int error = bpf_object_load(object);
 
 	snprintf(description, sizeof(description), "%s: loads, with BTF", name);
-	expect(error == 0 && object->btf.fd >= 0, description, "%d: %s", error, object->error);
-	if (error < 0 && object->log)
-		printf("# log ends: %s\n", object->log + (strlen(object->log) > 600 ? strlen(object->log) - 600 : 0));
+	ktap_check(ktap, error == 0 && object->btf_fd >= 0, description, "%d: %s", error,
+		   object->error);
+	if (error < 0 && object->log) {
+		size_t length = strlen(object->log);
+
+		ktap_comment("log ends: %s", object->log + (length > 600 ? length - 600 : 0));
+	}
 	return error;
 }
 
 /* ---- maps.o: BTF-defined maps ------------------------------------------ */
 
-static void test_maps(const char *directory)
+static void test_maps(struct ktap *ktap, const char *directory)
 {
 	struct image image = read_image(directory, "maps.o");
 	struct bpf_object object;
@@ -140,36 +144,42 @@ static void test_maps(const char *directory)
 	uint32_t result = 1, key = 0, protocol = htons(0x0800);
 	uint64_t count = 0, entry[2] = { 0 };
 
-	printf("# maps.o: a hash map and an array declared in .maps\n");
-	if (parse(&object, &image, "maps") < 0)
+	ktap_comment("maps.o: a hash map and an array declared in .maps");
+	if (parse(ktap, &object, &image, "maps") < 0)
 		return;
 	protocols = find_map(&object, "protocols");
 	runs = find_map(&object, "runs");
-	expect(object.map_count == 2 && protocols && runs, "maps: two maps, protocols and runs", "%zu maps", object.map_count);
+	ktap_check(ktap, object.map_count == 2 && protocols && runs,
+		   "maps: two maps, protocols and runs", "%zu maps", object.map_count);
 	if (protocols)
-		expect(protocols->type == BPF_MAP_TYPE_HASH && protocols->key_size == 4 && protocols->value_size == 16 &&
-		       protocols->max_entries == 64 && protocols->flags == BPF_F_NO_PREALLOC && protocols->btf_key_type &&
-		       protocols->btf_value_type,
-		       "protocols: hash, __type key 4 and value 16, 64 entries, BPF_F_NO_PREALLOC, BTF types",
-		       "type %u key %u value %u entries %u flags %u types %u/%u", protocols->type, protocols->key_size,
-		       protocols->value_size, protocols->max_entries, protocols->flags, protocols->btf_key_type,
-		       protocols->btf_value_type);
+		ktap_check(ktap, protocols->type == BPF_MAP_TYPE_HASH && protocols->key_size == 4 &&
+			   protocols->value_size == 16 && protocols->max_entries == 64 &&
+			   protocols->flags == BPF_F_NO_PREALLOC && protocols->btf_key_type &&
+			   protocols->btf_value_type, "protocols: hash, __type key 4 and value 16, "
+			   "64 entries, BPF_F_NO_PREALLOC, BTF types",
+			   "type %u key %u value %u entries %u flags %u types %u/%u", protocols->type,
+			   protocols->key_size, protocols->value_size, protocols->max_entries,
+			   protocols->flags, protocols->btf_key_type, protocols->btf_value_type);
 	if (runs)
-		expect(runs->type == BPF_MAP_TYPE_ARRAY && runs->key_size == 4 && runs->value_size == 8 &&
-		       runs->max_entries == 4 && !runs->btf_key_type,
-		       "runs: array, __uint key_size 4 and value_size 8, 4 entries, no BTF types",
-		       "type %u key %u value %u entries %u", runs->type, runs->key_size, runs->value_size, runs->max_entries);
+		ktap_check(ktap, runs->type == BPF_MAP_TYPE_ARRAY && runs->key_size == 4 &&
+			   runs->value_size == 8 && runs->max_entries == 4 && !runs->btf_key_type,
+			   "runs: array, __uint key_size 4 and value_size 8, 4 entries, no BTF types",
+			   "type %u key %u value %u entries %u", runs->type, runs->key_size,
+			   runs->value_size, runs->max_entries);
 	program = find_program(&object, "count_protocols");
-	expect(program && program->func_info_count == 1 && program->line_info_count > 5,
-	       "count_protocols: one func_info, its line_info", "func %u line %u", program ? program->func_info_count : 0,
-	       program ? program->line_info_count : 0);
-	if (load(&object, "maps") == 0 && program && runs && protocols) {
-		expect(test_run(program->fd, &result) == 0 && test_run(program->fd, &result) == 0 && result == 0,
-		       "count_protocols runs twice (BPF_PROG_TEST_RUN)", "result %u", result);
-		expect(bpf_map_lookup(runs->fd, &key, &count) == 0 && count == 2, "runs[0] is 2", "%llu", (unsigned long long)count);
-		expect(bpf_map_lookup(protocols->fd, &protocol, entry) == 0 && entry[0] == 2 && entry[1] == 2 * FRAME_SIZE,
-		       "protocols[IPv4] is 2 packets, 128 bytes", "%llu packets %llu bytes", (unsigned long long)entry[0],
-		       (unsigned long long)entry[1]);
+	ktap_check(ktap, program && program->func_info_count == 1 && program->line_info_count > 5,
+		   "count_protocols: one func_info, its line_info", "func %u line %u",
+		   program ? program->func_info_count : 0, program ? program->line_info_count : 0);
+	if (load(ktap, &object, "maps") == 0 && program && runs && protocols) {
+		ktap_check(ktap, test_run(program->fd, &result) == 0 &&
+			   test_run(program->fd, &result) == 0 && result == 0,
+			   "count_protocols runs twice (BPF_PROG_TEST_RUN)", "result %u", result);
+		ktap_check(ktap, bpf_map_lookup(runs->fd, &key, &count) == 0 && count == 2,
+			   "runs[0] is 2", "%llu", (unsigned long long)count);
+		ktap_check(ktap, bpf_map_lookup(protocols->fd, &protocol, entry) == 0 &&
+			   entry[0] == 2 && entry[1] == 2 * FRAME_SIZE,
+			   "protocols[IPv4] is 2 packets, 128 bytes", "%llu packets %llu bytes",
+			   (unsigned long long)entry[0], (unsigned long long)entry[1]);
 	}
 	bpf_object_free(&object);
 	free(image.bytes);
@@ -177,7 +187,7 @@ static void test_maps(const char *directory)
 
 /* ---- globals.o: .rodata set before load, .data and .bss read back ---- */
 
-static void test_globals(const char *directory)
+static void test_globals(struct ktap *ktap, const char *directory)
 {
 	struct image image = read_image(directory, "globals.o");
 	struct bpf_object object;
@@ -188,37 +198,44 @@ static void test_globals(const char *directory)
 	unsigned char bss_value[48] = { 0 };
 	union bpf_attr attr;
 
-	printf("# globals.o: .rodata, .data, .bss, .rodata.str1.1\n");
-	if (parse(&object, &image, "globals") < 0)
+	ktap_comment("globals.o: .rodata, .data, .bss, .rodata.str1.1");
+	if (parse(ktap, &object, &image, "globals") < 0)
 		return;
 	rodata = find_map(&object, "globals.rodata");
 	data = find_map(&object, "globals.data");
 	bss = find_map(&object, "globals.bss");
 	strings = find_map(&object, "globals.rodata.");
-	expect(rodata && data && bss && strings && rodata->is_read_only && strings->is_read_only && !bss->is_read_only &&
-	       rodata->btf_value_type && data->btf_value_type && bss->btf_value_type,
-	       "maps for .rodata, .data, .bss (typed by their DATASEC) and .rodata.str1.1", "missing or wrong");
+	ktap_check(ktap, rodata && data && bss && strings && rodata->is_read_only &&
+		   strings->is_read_only && !bss->is_read_only && rodata->btf_value_type &&
+		   data->btf_value_type && bss->btf_value_type,
+		   "maps for .rodata, .data, .bss (typed by their DATASEC) and .rodata.str1.1",
+		   "missing or wrong");
 	program = find_program(&object, "count_globals");
-	expect(bpf_object_set_global(&object, "step", &step, sizeof(step)) == 0 &&
-	       bpf_object_set_global(&object, "verdict", &verdict, sizeof(verdict)) == 0,
-	       "set step = 5 and verdict = 2 before load", "%s", object.error);
-	if (load(&object, "globals") == 0 && program && data && bss && rodata) {
+	ktap_check(ktap, bpf_object_set_global(&object, "step", &step, sizeof(step)) == 0 &&
+		   bpf_object_set_global(&object, "verdict", &verdict, sizeof(verdict)) == 0,
+		   "set step = 5 and verdict = 2 before load", "%s", object.error);
+	if (load(ktap, &object, "globals") == 0 && program && data && bss && rodata) {
 		for (int run = 0; run < 3; run++)
 			test_run(program->fd, &result);
-		expect(result == 2, "count_globals returns verdict (2), set from userspace", "%u", result);
-		expect(bpf_map_lookup(data->fd, &key, &data_value) == 0 && data_value == 115,
-		       ".data: runs_data = 100 + 3 runs * step 5 = 115", "%llu", (unsigned long long)data_value);
-		expect(bpf_map_lookup(bss->fd, &key, bss_value) == 0 && *(uint64_t *)bss_value == 3 &&
-		       *(uint64_t *)(bss_value + 8) == 3 * FRAME_SIZE,
-		       ".bss: runs_bss = 3, bytes_bss = 192", "%llu %llu", (unsigned long long)*(uint64_t *)bss_value,
-		       (unsigned long long)*(uint64_t *)(bss_value + 8));
-		expect(strcmp((char *)bss_value + 16, "run 2 len 64") == 0,
-		       ".bss: bpf_snprintf wrote \"run 2 len 64\" from the .rodata.str1.1 format", "\"%.32s\"", bss_value + 16);
+		ktap_check(ktap, result == 2, "count_globals returns verdict (2), set from userspace",
+			   "%u", result);
+		ktap_check(ktap, bpf_map_lookup(data->fd, &key, &data_value) == 0 && data_value == 115,
+			   ".data: runs_data = 100 + 3 runs * step 5 = 115", "%llu",
+			   (unsigned long long)data_value);
+		ktap_check(ktap, bpf_map_lookup(bss->fd, &key, bss_value) == 0 &&
+			   *(uint64_t *)bss_value == 3 && *(uint64_t *)(bss_value + 8) == 3 * FRAME_SIZE,
+			   ".bss: runs_bss = 3, bytes_bss = 192", "%llu %llu",
+			   (unsigned long long)*(uint64_t *)bss_value,
+			   (unsigned long long)*(uint64_t *)(bss_value + 8));
+		ktap_check(ktap, strcmp((char *)bss_value + 16, "run 2 len 64") == 0,
+			   ".bss: bpf_snprintf wrote \"run 2 len 64\" from the .rodata.str1.1 format",
+			   "\"%.32s\"", bss_value + 16);
 		memset(&attr, 0, sizeof(attr));
 		attr.map_fd = (uint32_t)rodata->fd;
 		attr.key = (uint64_t)(uintptr_t)&key;
 		attr.value = (uint64_t)(uintptr_t)bss_value;
-		expect(sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr)) == -EPERM, ".rodata is frozen", "update allowed");
+		ktap_check(ktap, sys_bpf(BPF_MAP_UPDATE_ELEM, &attr, sizeof(attr)) == -EPERM,
+			   ".rodata is frozen", "update allowed");
 	}
 	bpf_object_free(&object);
 	free(image.bytes);
@@ -233,31 +250,35 @@ static uint32_t mix(uint32_t value)
 	return value ^ (value >> 16);
 }
 
-static void test_calls(const char *directory)
+static void test_calls(struct ktap *ktap, const char *directory)
 {
 	struct image image = read_image(directory, "calls.o");
 	struct bpf_object object;
 	struct bpf_object_program *primary, *peer;
 	uint32_t result = 99;
 
-	printf("# calls.o: .text subprograms, static and global, one calling another\n");
-	if (parse(&object, &image, "calls") < 0)
+	ktap_comment("calls.o: .text subprograms, static and global, one calling another");
+	if (parse(ktap, &object, &image, "calls") < 0)
 		return;
 	primary = find_program(&object, "calls_primary");
 	peer = find_program(&object, "calls_peer");
 	/* calls_primary (5) + twice_mixed (4) + mix (12); calls_peer (8) +
 	 * checked_length (7) + mix (12). */
-	expect(primary && peer && primary->instruction_count == 5 + 4 + 12 && peer->instruction_count == 8 + 7 + 12,
-	       "each program gets the subprograms it calls, once", "%zu and %zu instructions",
-	       primary ? primary->instruction_count : 0, peer ? peer->instruction_count : 0);
-	expect(primary && peer && primary->func_info_count == 3 && peer->func_info_count == 3,
-	       "func_info for every function of each program", "%u and %u", primary ? primary->func_info_count : 0,
-	       peer ? peer->func_info_count : 0);
-	if (load(&object, "calls") == 0 && primary && peer) {
-		expect(test_run(primary->fd, &result) == 0 && result == ((mix(mix(FRAME_SIZE)) & 1) ? 2 : 0),
-		       "calls_primary computes mix(mix(len)) through two calls", "%u", result);
-		expect(test_run(peer->fd, &result) == 0 && result == FRAME_SIZE + (mix(htons(0x0800)) & 1),
-		       "calls_peer calls the global checked_length and mix", "%u", result);
+	ktap_check(ktap, primary && peer && primary->instruction_count == 5 + 4 + 12 &&
+		   peer->instruction_count == 8 + 7 + 12,
+		   "each program gets the subprograms it calls, once", "%zu and %zu instructions",
+		   primary ? primary->instruction_count : 0, peer ? peer->instruction_count : 0);
+	ktap_check(ktap, primary && peer && primary->func_info_count == 3 &&
+		   peer->func_info_count == 3, "func_info for every function of each program",
+		   "%u and %u", primary ? primary->func_info_count : 0,
+		   peer ? peer->func_info_count : 0);
+	if (load(ktap, &object, "calls") == 0 && primary && peer) {
+		ktap_check(ktap, test_run(primary->fd, &result) == 0 &&
+			   result == ((mix(mix(FRAME_SIZE)) & 1) ? 2 : 0),
+			   "calls_primary computes mix(mix(len)) through two calls", "%u", result);
+		ktap_check(ktap, test_run(peer->fd, &result) == 0 &&
+			   result == FRAME_SIZE + (mix(htons(0x0800)) & 1),
+			   "calls_peer calls the global checked_length and mix", "%u", result);
 	}
 	bpf_object_free(&object);
 	free(image.bytes);
@@ -265,46 +286,50 @@ static void test_calls(const char *directory)
 
 /* ---- refused.o: the verifier's refusal names the source line ----------- */
 
-static void test_refused(const char *directory)
+static void test_refused(struct ktap *ktap, const char *directory)
 {
 	struct image image = read_image(directory, "refused.o");
 	struct bpf_object object;
 	int error;
 
-	printf("# refused.o: a NULL-unchecked map value\n");
-	if (parse(&object, &image, "refused") < 0)
+	ktap_comment("refused.o: a NULL-unchecked map value");
+	if (parse(ktap, &object, &image, "refused") < 0)
 		return;
 	error = bpf_object_load(&object);
-	expect(error < 0 && strstr(object.error, "the verifier refused it") && strstr(object.error, "REFUSED LINE"),
-	       "the refusal names the source line", "%d: %s", error, object.error);
-	expect(object.log && strstr(object.log, "REFUSED LINE") && strstr(object.log, "refused.bpf.c:"),
-	       "the verifier log shows source lines with file and line", "no source line in the log");
-	printf("# %s\n", object.error);
+	ktap_check(ktap, error < 0 && strstr(object.error, "the verifier refused it") &&
+		   strstr(object.error, "REFUSED LINE"), "the refusal names the source line",
+		   "%d: %s", error, object.error);
+	ktap_check(ktap, object.log && strstr(object.log, "REFUSED LINE") &&
+		   strstr(object.log, "refused.bpf.c:"),
+		   "the verifier log shows source lines with file and line",
+		   "no source line in the log");
+	ktap_comment("%s", object.error);
 	bpf_object_free(&object);
 	free(image.bytes);
 }
 
 /* ---- the wire, with BTF ------------------------------------------------ */
 
-static void test_wire(const char *directory)
+static void test_wire(struct ktap *ktap, const char *directory)
 {
 	struct image image = read_image(directory, "wire.o");
 	struct bpf_object object;
 	struct bpf_prog_info info;
 
-	printf("# wire.o: the embedded wire, now with BTF and line info\n");
-	if (parse(&object, &image, "wire") < 0)
+	ktap_comment("wire.o: the embedded wire, now with BTF and line info");
+	if (parse(ktap, &object, &image, "wire") < 0)
 		return;
-	if (load(&object, "wire") == 0)
+	if (load(ktap, &object, "wire") == 0)
 		for (size_t index = 0; index < object.program_count; index++) {
 			struct bpf_object_program *program = &object.programs[index];
 
 			xlated_count(program->fd, &info);
 			/* The verifier drops the line info of code it removed. */
-			expect(info.nr_line_info > 0 && info.nr_line_info <= program->line_info_count && info.nr_func_info == 1 &&
-			       info.btf_id != 0,
-			       program->name, "line info %u of %u, func info %u, btf %u", info.nr_line_info,
-			       program->line_info_count, info.nr_func_info, info.btf_id);
+			ktap_check(ktap, info.nr_line_info > 0 &&
+				   info.nr_line_info <= program->line_info_count &&
+				   info.nr_func_info == 1 && info.btf_id != 0,
+				   program->name, "line info %u of %u, func info %u, btf %u", info.nr_line_info,
+				   program->line_info_count, info.nr_func_info, info.btf_id);
 		}
 	bpf_object_free(&object);
 	free(image.bytes);
@@ -312,7 +337,7 @@ static void test_wire(const char *directory)
 
 /* ---- every truncation refused with words ------------------------------- */
 
-static void test_truncations(const char *directory, const char *name)
+static void test_truncations(struct ktap *ktap, const char *directory, const char *name)
 {
 	struct image image = read_image(directory, name);
 	size_t wordless = 0, parsed = 0;
@@ -333,14 +358,16 @@ static void test_truncations(const char *directory, const char *name)
 		}
 		free(copy);
 	}
-	snprintf(description, sizeof(description), "%s: each of %zu truncations refused with words", name, image.size);
-	expect(parsed == 0 && wordless == 0, description, "%zu parsed, %zu without words", parsed, wordless);
+	snprintf(description, sizeof(description), "%s: each of %zu truncations refused with words",
+		 name, image.size);
+	ktap_check(ktap, parsed == 0 && wordless == 0, description, "%zu parsed, %zu without words",
+		   parsed, wordless);
 	free(image.bytes);
 }
 
 /* ---- features refused with one line naming them ------------------------ */
 
-static void test_unsupported(const char *directory)
+static void test_unsupported(struct ktap *ktap, const char *directory)
 {
 	static const struct {
 		const char *object, *words;
@@ -352,16 +379,17 @@ static void test_unsupported(const char *directory)
 		{ "unsupported-MAP_OF_MAPS.o", "map outer: member values" },
 	};
 
-	printf("# unsupported.o: each feature refused at parse, in one line naming it\n");
+	ktap_comment("unsupported.o: each feature refused at parse, in one line naming it");
 	for (size_t index = 0; index < sizeof(cases) / sizeof(cases[0]); index++) {
 		struct image image = read_image(directory, cases[index].object);
 		struct bpf_object object;
 		char description[128];
 		int error = bpf_object_parse(&object, "unsupported", image.bytes, image.size);
 
-		snprintf(description, sizeof(description), "%s: refused with \"%s…\"", cases[index].object, cases[index].words);
-		expect(error == -EOPNOTSUPP && strstr(object.error, cases[index].words) && !strchr(object.error, '\n'),
-		       description, "%d: %s", error, object.error);
+		snprintf(description, sizeof(description), "%s: refused with \"%s…\"",
+			 cases[index].object, cases[index].words);
+		ktap_check(ktap, error == -EOPNOTSUPP && strstr(object.error, cases[index].words) &&
+			   !strchr(object.error, '\n'), description, "%d: %s", error, object.error);
 		free(image.bytes);
 	}
 }
@@ -374,14 +402,17 @@ static int print_xlated(const char *path)
 	struct bpf_object object;
 	struct bpf_prog_info info;
 
-	snprintf(directory, sizeof(directory), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	snprintf(directory, sizeof(directory), "%.*s", slash ? (int)(slash - path) : 1,
+		 slash ? path : ".");
 	image = read_image(directory, slash ? slash + 1 : path);
-	if (bpf_object_parse(&object, "oracle", image.bytes, image.size) < 0 || bpf_object_load(&object) < 0) {
+	if (bpf_object_parse(&object, "oracle", image.bytes, image.size) < 0 ||
+	    bpf_object_load(&object) < 0) {
 		fprintf(stderr, "%s: %s\n", path, object.error);
 		return 1;
 	}
 	for (size_t index = 0; index < object.program_count; index++)
-		printf("%s %u\n", object.programs[index].name, xlated_count(object.programs[index].fd, &info));
+		printf("%s %u\n", object.programs[index].name,
+		       xlated_count(object.programs[index].fd, &info));
 	bpf_object_free(&object);
 	free(image.bytes);
 	return 0;
@@ -428,9 +459,10 @@ static int bench(const char *path)
 	qsort(parse, BENCH_ROUNDS, sizeof(parse[0]), compare_times);
 	qsort(load, BENCH_ROUNDS, sizeof(load[0]), compare_times);
 	printf("parse %llu.%03llu ms, load %llu.%03llu ms (median of %d; %zu bytes)\n",
-	       (unsigned long long)parse[BENCH_ROUNDS / 2] / 1000000, (unsigned long long)parse[BENCH_ROUNDS / 2] / 1000 % 1000,
-	       (unsigned long long)load[BENCH_ROUNDS / 2] / 1000000, (unsigned long long)load[BENCH_ROUNDS / 2] / 1000 % 1000,
-	       BENCH_ROUNDS, image.size);
+	       (unsigned long long)parse[BENCH_ROUNDS / 2] / 1000000,
+	       (unsigned long long)parse[BENCH_ROUNDS / 2] / 1000 % 1000,
+	       (unsigned long long)load[BENCH_ROUNDS / 2] / 1000000,
+	       (unsigned long long)load[BENCH_ROUNDS / 2] / 1000 % 1000, BENCH_ROUNDS, image.size);
 	free(image.bytes);
 	return 0;
 }
@@ -438,6 +470,7 @@ static int bench(const char *path)
 int main(int argc, char **argv)
 {
 	static const char *const objects[] = { "maps.o", "globals.o", "calls.o", "refused.o", "wire.o" };
+	struct ktap ktap = { 0 };
 
 	if (argc == 3 && strcmp(argv[1], "xlated") == 0)
 		return print_xlated(argv[2]);
@@ -447,14 +480,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_loader DIRECTORY | test_loader xlated OBJECT\n");
 		return 2;
 	}
-	test_maps(argv[1]);
-	test_globals(argv[1]);
-	test_calls(argv[1]);
-	test_refused(argv[1]);
-	test_wire(argv[1]);
-	test_unsupported(argv[1]);
+	test_maps(&ktap, argv[1]);
+	test_globals(&ktap, argv[1]);
+	test_calls(&ktap, argv[1]);
+	test_refused(&ktap, argv[1]);
+	test_wire(&ktap, argv[1]);
+	test_unsupported(&ktap, argv[1]);
 	for (size_t index = 0; index < sizeof(objects) / sizeof(objects[0]); index++)
-		test_truncations(argv[1], objects[index]);
-	printf("# %d passed, %d failed\n", test_number - tests_failed, tests_failed);
-	return tests_failed ? 1 : 0;
+		test_truncations(&ktap, argv[1], objects[index]);
+	ktap_comment("%d passed, %d failed", ktap.number - ktap.failed, ktap.failed);
+	return ktap_exit_status(&ktap);
 }

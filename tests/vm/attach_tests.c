@@ -18,7 +18,8 @@
 #include <net/if.h>
 
 #include "suite.h"
-#include "bpf/bpf.h"
+#include "bpf/internal.h"
+#include "wire/wire.h"
 
 #define WIRE_COPY "/tmp/wire.o"
 

@@ -2,7 +2,7 @@
  * process may try to reach a yogurt. Each vector is one assertion: nothing
  * delivered, the gate on the device counted it, and the phone still works
  * afterwards. Positive controls show the same packets do cross when the
- * wire sends them. See bpf/GATE.md. */
+ * wire sends them. See wire/GATE.md. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -16,6 +16,7 @@
 
 #include "suite.h"
 #include "bpf/bpf.h"
+#include "wire/wire.h"
 #include "format/format.h"
 #include "netns/netns.h"
 #include "nl/nl.h"

@@ -1,12 +1,11 @@
 /* wire.c — instances of the embedded wire object on host-side devices, and
  * reading their counters back from the kernel. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "bpf.h"
+#include "wire.h"
 #include "../format/format.h"
 
 extern const unsigned char wire_object_start[];
@@ -18,43 +17,29 @@ const void *wire_object_image(size_t *size)
 	return wire_object_start;
 }
 
-static const struct {
-	const char *section;
-	const char *pin;
-	uint32_t attach_type;
-} wire_hooks[] = {
-	/* The gate first, so no packet ever finds the device unguarded. */
-	{ "netkit/primary", "primary", BPF_NETKIT_PRIMARY },
-	{ "netkit/peer", "peer", BPF_NETKIT_PEER },
-};
-
-#define WIRE_HOOKS (sizeof(wire_hooks) / sizeof(wire_hooks[0]))
-
-static int attach_and_pin(struct bpf_object *object, uint32_t host_ifindex, const char *pin_dir, size_t *pinned)
+/* Links each hook's program, in netkit_hooks' order (the gate first), and
+ * pins the link; *pinned counts the pins made. */
+static int attach_and_pin(struct bpf_object *object, uint32_t host_ifindex, const char *pin_dir,
+			  size_t *pinned)
 {
-	for (*pinned = 0; *pinned < WIRE_HOOKS; (*pinned)++) {
-		struct bpf_object_program *program = bpf_object_find_program(object, wire_hooks[*pinned].section);
+	for (*pinned = 0; *pinned < NETKIT_HOOKS; (*pinned)++) {
+		const struct netkit_hook *hook = &netkit_hooks[*pinned];
+		struct bpf_object_program *program = bpf_object_find_program(object, hook->section);
 		char path[256];
 		int link, error;
 
-		if (!program) {
-			format_string(object->error, sizeof(object->error), "the wire object has no %s program",
-				 wire_hooks[*pinned].section);
-			return -ENOENT;
-		}
-		link = bpf_netkit_link_create(program->fd, host_ifindex, wire_hooks[*pinned].attach_type);
-		if (link < 0) {
-			format_string(object->error, sizeof(object->error), "attaching %s to ifindex %u: %s",
-				 wire_hooks[*pinned].section, host_ifindex, error_text(-link));
-			return link;
-		}
-		format_string(path, sizeof(path), "%s/%s", pin_dir, wire_hooks[*pinned].pin);
+		if (!program)
+			return bpf_object_error(object, -ENOENT, "the wire object has no %s program",
+						hook->section);
+		link = bpf_netkit_link_create(program->fd, host_ifindex, hook->attach_type);
+		if (link < 0)
+			return bpf_object_error(object, link, "attaching %s to ifindex %u: %s",
+						hook->section, host_ifindex, error_text(-link));
+		netkit_pin_path(path, sizeof(path), pin_dir, *pinned);
 		error = bpf_pin(link, path);
 		close(link);	/* the pin holds the link now */
-		if (error < 0) {
-			format_string(object->error, sizeof(object->error), "pinning %s: %s", path, error_text(-error));
-			return error;
-		}
+		if (error < 0)
+			return bpf_object_error(object, error, "pinning %s: %s", path, error_text(-error));
 	}
 	return 0;
 }
@@ -65,16 +50,18 @@ int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t targe
 	size_t pinned = 0;
 	int error;
 
-	error = bpf_object_set_global(object, WIRE_SYMBOL_TARGET, &target_ifindex, sizeof(target_ifindex));
+	error = bpf_object_set_global(object, WIRE_SYMBOL_TARGET, &target_ifindex,
+				      sizeof(target_ifindex));
 	if (error == 0)
-		error = bpf_object_set_global(object, WIRE_SYMBOL_SECRET, secret, WIRE_SECRET_WORDS * sizeof(uint32_t));
+		error = bpf_object_set_global(object, WIRE_SYMBOL_SECRET, secret,
+					      WIRE_SECRET_WORDS * sizeof(uint32_t));
 	if (error == 0)
 		error = bpf_object_load(object);
 	if (error < 0)
 		return error;
 	if (mkdir(pin_dir, 0700) < 0) {
 		error = -errno;
-		format_string(object->error, sizeof(object->error), "creating %s: %s", pin_dir, error_text(errno));
+		bpf_object_error(object, error, "creating %s: %s", pin_dir, error_text(-error));
 	} else {
 		error = attach_and_pin(object, host_ifindex, pin_dir, &pinned);
 		if (error < 0) {
@@ -82,7 +69,7 @@ int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t targe
 			for (size_t index = 0; index < pinned; index++) {
 				char path[256];
 
-				format_string(path, sizeof(path), "%s/%s", pin_dir, wire_hooks[index].pin);
+				netkit_pin_path(path, sizeof(path), pin_dir, index);
 				unlink(path);
 			}
 			rmdir(pin_dir);
@@ -125,7 +112,8 @@ int wire_read_counters(uint32_t host_ifindex, struct wire_count counters[WIRE_CO
 	return count ? wire_read_program_counters(ids[0], counters) : -ENOENT;
 }
 
-int wire_read_program_counters(uint32_t program_id, struct wire_count counters[WIRE_COUNTER_MAX])
+int wire_read_program_counters(uint32_t program_id,
+			       struct wire_count counters[WIRE_COUNTER_MAX])
 {
 	struct wire_count *per_cpu;
 	int cpus, error = 0;

@@ -7,13 +7,13 @@
  * netkit/primary runs for everything sent towards a yogurt through its
  * host-side device: the wire's packets and anything a host process routes or
  * injects there. It passes a packet only if it carries the secret, and wipes
- * the secret either way so it never travels further. See bpf/GATE.md.
+ * the secret either way so it never travels further. See wire/GATE.md.
  *
  * No interface index is compiled in: yogurt fills the .rodata constants
  * below per device pair before load, and the verifier folds them in.
  */
 #include <linux/bpf.h>
-#include "wire.h"
+#include "abi.h"
 
 #define SEC(name) __attribute__((section(name), used))
 

@@ -1,9 +1,10 @@
-/* wire.h — what the wire program and yogurt's userspace agree on: the
+/* abi.h — what the wire program and yogurt's userspace agree on: the
  * counters it keeps and the .rodata constants yogurt fills in before load.
- * Included by bpf/wire.bpf.c (clang -target bpf) and by userspace C.
+ * Included by wire.bpf.c (clang -target bpf) and, through wire.h, by
+ * userspace C.
  */
-#ifndef YOGURT_WIRE_H
-#define YOGURT_WIRE_H
+#ifndef YOGURT_WIRE_ABI_H
+#define YOGURT_WIRE_ABI_H
 
 #include <linux/types.h>
 
