@@ -52,7 +52,7 @@ struct command {
 
 /* A command line yogurt cannot follow: exit 1. */
 #define usage_error(report, ...) \
-	format_error((report)->message, sizeof((report)->message), -EINVAL, __VA_ARGS__)
+	format_error((report)->message, -EINVAL, __VA_ARGS__)
 
 static int unexpected_argument(struct report *report, const char *argument)
 {

@@ -10,7 +10,6 @@
  *   kernel.c   links, pins, queries and object info (BPF_LINK_CREATE…)
  *   hooks.c    the two netkit hooks and where their links are pinned
  *   memory.c   page allocations, and each object's arena
- *   error.c    the words of a failure
  *
  * Functions return 0 (or a non-negative fd/count) on success and a negative
  * errno on failure; where there is more to say, the words are left in the
@@ -22,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/bpf.h>
+#include "../format/format.h"
 #include "../syscalls/uapi_compat.h"
 
 /* ---- memory.c ---------------------------------------------------------- */
@@ -44,7 +44,7 @@ void memory_arena_free(struct memory_arena *arena);
 
 #define BPF_OBJECT_MAX_PROGRAMS 16
 #define BPF_OBJECT_MAX_MAPS 16
-#define BPF_OBJECT_ERROR_MAX 256
+#define BPF_OBJECT_ERROR_MAX FORMAT_ERROR_MAX
 
 struct bpf_object_map {
 	char name[BPF_OBJ_NAME_LEN];
@@ -103,12 +103,9 @@ struct bpf_object {
 	char *log;			/* verifier log of the last refused load */
 };
 
-/* The loader's one error sink (error.c): formats the words into error, a
- * buffer of BPF_OBJECT_ERROR_MAX bytes, and returns code (a negative errno),
- * as format_error does. A function, not a macro over format_error: the
- * size it passes would cost five bytes at each of forty calls. */
-int bpf_error(char *error, int code, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
+/* The loader's one error sink: formats the words into error, a buffer of
+ * BPF_OBJECT_ERROR_MAX bytes, and returns code (a negative errno). */
+#define bpf_error(error, code, ...) format_error(error, code, __VA_ARGS__)
 
 /* Writes the words into object->error; returns code. */
 #define bpf_object_error(object, ...) bpf_error((object)->error, __VA_ARGS__)

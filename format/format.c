@@ -150,12 +150,12 @@ size_t format_string(char *buffer, size_t size, const char *format, ...)
 	return length;
 }
 
-int format_error(char *buffer, size_t size, int error, const char *format, ...)
+int format_error(char message[FORMAT_ERROR_MAX], int error, const char *format, ...)
 {
 	va_list arguments;
 
 	va_start(arguments, format);
-	format_string_list(buffer, size, format, arguments);
+	format_string_list(message, FORMAT_ERROR_MAX, format, arguments);
 	va_end(arguments);
 	return error;
 }

@@ -27,11 +27,13 @@ void format_print_list(int fd, const char *format, va_list arguments)
 void format_print(int fd, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Formats the words about a failure into buffer (size bytes, cut if need
- * be) and returns error: the one way every layer leaves its message for the
- * top to print once (report_error, bpf_error and config_error wrap it). */
-int format_error(char *buffer, size_t size, int error, const char *format, ...)
-	__attribute__((format(printf, 4, 5)));
+/* Formats the words about a failure into message (cut if need be) and
+ * returns error: the one way every layer leaves its message for the top to
+ * print once (report_error and bpf_object_error are macros over it). Every
+ * such buffer has this one size, so that a caller passes only its address. */
+#define FORMAT_ERROR_MAX 512
+int format_error(char message[FORMAT_ERROR_MAX], int error, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* The one number parser: length bytes of text (not NUL-terminated), all
  * digits in base 10 or 16, at least one, at most maximum. 0, or -EINVAL

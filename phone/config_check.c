@@ -33,7 +33,7 @@ int config_locate(struct report *report, const struct config_origin *origin, int
 
 	origin_text(place, sizeof(place), origin);
 	memcpy(message, report->message, sizeof(message));
-	return format_error(report->message, sizeof(report->message), error, "%s: %s", place, message);
+	return format_error(report->message, error, "%s: %s", place, message);
 }
 
 static void end_network(struct network *network, const struct phone_end *end, int family)

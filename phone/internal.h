@@ -19,7 +19,7 @@
 /* yogurt's own refusal (usage, configuration, a name taken, a file, device
  * or section not there): writes the message into report; returns error. */
 #define report_error(report, error, ...) \
-	format_error((report)->message, sizeof((report)->message), error, __VA_ARGS__)
+	format_error((report)->message, error, __VA_ARGS__)
 
 /* A kernel call failed (or the capabilities it demands are missing): the
  * message, then the kernel's own words (may be NULL or "") quoted after

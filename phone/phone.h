@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "../format/format.h"
+
 #define PHONE_MAX 16
 #define PHONE_NAME_MAX 64		/* namespace and phone names */
 #define PHONE_DEVICE_MAX 16		/* IFNAMSIZ */
@@ -83,7 +85,7 @@ struct topology {
  * than yogurt itself (usage, configuration, names taken, files or devices
  * not there): exit 2 or 1. Only report_kernel (internal.h) sets it. */
 struct report {
-	char message[512];
+	char message[FORMAT_ERROR_MAX];
 	int kernel_refused;
 };
 
