@@ -252,7 +252,7 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 	struct address_sync sync = { .end = end };
 	struct nl_link_info device;
 	struct nl_socket inside;
-	uint32_t lo;
+	uint32_t lo = 0;	/* set when error is 0; gcc cannot always tell */
 	int missing = 0;
 	int error;
 
