@@ -213,8 +213,9 @@ static int copy_file_data(struct archive *a, const struct entry *e, FILE *in,
 	uint64_t copied = 0;
 	size_t n;
 
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
-		if (copied + n > size)
+	for (;;) {
+		n = fread(buf, 1, sizeof(buf), in);
+		if (n == 0 || copied + n > size)
 			break;
 		if (write_bytes(a, buf, n) < 0)
 			return -1;

@@ -184,13 +184,12 @@ int probe_tcp_connect(int netns_fd, const union probe_address *endpoint, int tim
 
 	if (fd < 0)
 		return fd;
-	if (connect(fd, &endpoint->any, probe_endpoint_size(endpoint)) < 0) {
-		if (errno != EINPROGRESS)
-			error = -errno;
-		else if ((error = wait_for(fd, POLLOUT, timeout_ms)) == 0 &&
-			 getsockopt(fd, SOL_SOCKET, SO_ERROR, &status, &size) == 0 && status != 0)
-			error = -status;
-	}
+	/* Non-blocking: connected at once, or in progress until writable; then
+	 * SO_ERROR says how it ended. */
+	if (connect(fd, &endpoint->any, probe_endpoint_size(endpoint)) < 0)
+		error = errno == EINPROGRESS ? wait_for(fd, POLLOUT, timeout_ms) : -errno;
+	if (error == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &status, &size) == 0 && status != 0)
+		error = -status;
 	if (error < 0) {
 		close(fd);
 		return error;
