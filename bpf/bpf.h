@@ -86,8 +86,7 @@ struct bpf_object_program {
 struct bpf_object_source;
 
 struct bpf_object {
-	/* What went wrong, in words. First: bpf_object_error's calls then
-	 * pass the object itself as the buffer. */
+	/* What went wrong, in words; bpf_object_error writes it. */
 	char error[BPF_OBJECT_ERROR_MAX];
 	char name[BPF_OBJ_NAME_LEN];	/* prefix of data map names */
 	char license[128];
@@ -181,6 +180,7 @@ extern const struct netkit_hook netkit_hooks[NETKIT_HOOKS];
  * share: a directory per host device, ROOT/DEVICE (attach --pin may name
  * another), holding one pinned link per hook, DIRECTORY/HOOK-NAME. Both
  * return the length the path needed (>= size: cut). */
+#define NETKIT_PIN_PATH_MAX 256	/* every pin path and pin directory fits */
 size_t netkit_pin_directory(char *path, size_t size, const char *root, const char *device);
 size_t netkit_pin_path(char *path, size_t size, const char *directory, size_t hook);
 
