@@ -62,7 +62,8 @@ size_t format_string_list(char *buffer, size_t size, const char *format, va_list
 
 	for (const char *c = format; *c; c++) {
 		char digits[24], pad = ' ';
-		size_t argument_size = sizeof(int);	/* of the number: int, long, long long, size_t */
+		/* Of the number: int, long, long long, size_t. */
+		size_t argument_size = sizeof(int);
 		const char *text;
 		size_t width = 0;
 		int left = 0, is_signed;
@@ -85,7 +86,8 @@ size_t format_string_list(char *buffer, size_t size, const char *format, va_list
 			c++;
 		} else if (*c == 'l') {
 			argument_size = sizeof(long);
-			if (*++c == 'l') {
+			c++;
+			if (*c == 'l') {
 				argument_size = sizeof(long long);
 				c++;
 			}
@@ -127,7 +129,8 @@ size_t format_string_list(char *buffer, size_t size, const char *format, va_list
 			value = is_signed ? (uint64_t)va_arg(arguments, long long)
 					  : va_arg(arguments, unsigned long long);
 		else
-			value = is_signed ? (uint64_t)(int64_t)va_arg(arguments, int) : va_arg(arguments, unsigned int);
+			value = is_signed ? (uint64_t)(int64_t)va_arg(arguments, int)
+					  : va_arg(arguments, unsigned int);
 		if (is_signed && (int64_t)value < 0)
 			text = number_text(digits, -(uint64_t)value, 10, 1);
 		else
@@ -168,11 +171,12 @@ int format_parse_unsigned(const char *text, size_t length, unsigned base, uint64
 	if (length == 0)
 		return -EINVAL;
 	for (size_t index = 0; index < length; index++) {
-		char c = text[index];
-		unsigned digit = (unsigned)(c - '0') < 10 ? (unsigned)(c - '0')
-			       : (unsigned)((c | 0x20) - 'a') < 6 ? (unsigned)((c | 0x20) - 'a') + 10 : 16;
+		unsigned decimal = (unsigned)(text[index] - '0');
+		unsigned letter = (unsigned)((text[index] | 0x20) - 'a');
+		unsigned digit = decimal < 10 ? decimal : letter < 6 ? letter + 10 : 16;
 
-		if (digit >= base || number > (maximum - digit) / base)
+		/* digit > maximum first: maximum - digit must not wrap around. */
+		if (digit >= base || digit > maximum || number > (maximum - digit) / base)
 			return -EINVAL;
 		number = number * base + digit;
 	}
@@ -256,7 +260,8 @@ const char *format_address(char buffer[FORMAT_ADDRESS_MAX], int family, const vo
 	int zero_start, zero_length;
 
 	if (family == AF_INET) {
-		format_string(buffer, FORMAT_ADDRESS_MAX, "%u.%u.%u.%u", bytes[0], bytes[1], bytes[2], bytes[3]);
+		format_string(buffer, FORMAT_ADDRESS_MAX, "%u.%u.%u.%u",
+			      bytes[0], bytes[1], bytes[2], bytes[3]);
 		return buffer;
 	}
 	for (int group = 0; group < 8; group++)
@@ -264,13 +269,15 @@ const char *format_address(char buffer[FORMAT_ADDRESS_MAX], int family, const vo
 	zero_start = longest_zero_run(groups, &zero_length);
 	buffer[0] = '\0';
 	for (int group = 0; group < 8; group++) {
+		const char *separator = length && buffer[length - 1] != ':' ? ":" : "";
+
 		if (group == zero_start) {
 			length += format_string(buffer + length, FORMAT_ADDRESS_MAX - length, "::");
 			group += zero_length - 1;
 			continue;
 		}
 		length += format_string(buffer + length, FORMAT_ADDRESS_MAX - length, "%s%x",
-					length && buffer[length - 1] != ':' ? ":" : "", groups[group]);
+					separator, groups[group]);
 	}
 	return buffer;
 }

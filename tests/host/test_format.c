@@ -1,11 +1,13 @@
 /* test_format.c — format/ on the host: each conversion, truncation, and
  * format_string and format_address against the C library's snprintf and
- * inet_ntop on random values. Prints KTAP-style lines; exits 1 if anything
+ * inet_ntop on random values; the number parser against strtoull. Prints KTAP-style lines; exits 1 if anything
  * failed. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -185,6 +187,65 @@ static void test_addresses_against_inet_ntop(struct ktap *ktap, uint64_t *random
 	ktap_comment("%d random IPv6 addresses compared", compared);
 }
 
+/* format_parse_unsigned: the edges by hand, then random digit strings
+ * against strtoull, with random maxima. */
+static void test_parse_unsigned(struct ktap *ktap, uint64_t *random)
+{
+	static const struct {
+		const char *text;
+		unsigned base;
+		uint64_t maximum, value;	/* value UINT64_MAX: refused */
+	} cases[] = {
+		{ "0", 10, 0, 0 }, { "1", 10, 0, UINT64_MAX }, { "9", 10, 5, UINT64_MAX },
+		{ "5", 10, 5, 5 }, { "65535", 10, 65535, 65535 }, { "65536", 10, 65535, UINT64_MAX },
+		{ "", 10, 100, UINT64_MAX }, { "12a", 10, 1000, UINT64_MAX }, { "-1", 10, 9, UINT64_MAX },
+		{ "ff", 16, 255, 255 }, { "FF", 16, 255, 255 }, { "100", 16, 255, UINT64_MAX },
+		{ "f", 16, 9, UINT64_MAX }, { "g", 16, 100, UINT64_MAX },
+		{ "18446744073709551614", 10, UINT64_MAX - 1, UINT64_MAX - 1 },
+		{ "18446744073709551615", 10, UINT64_MAX - 1, UINT64_MAX },
+		{ "99999999999999999999", 10, UINT64_MAX - 1, UINT64_MAX },
+	};
+	char problem[200] = "";
+
+	for (size_t index = 0; index < sizeof(cases) / sizeof(cases[0]); index++) {
+		uint64_t value = 12345;
+		int error = format_parse_unsigned(cases[index].text, strlen(cases[index].text),
+						  cases[index].base, cases[index].maximum, &value);
+		int refused = cases[index].value == UINT64_MAX;
+
+		if (refused ? error != -EINVAL || value != 12345
+			    : error != 0 || value != cases[index].value)
+			snprintf(problem, sizeof(problem), "\"%s\" base %u maximum %llu: %d, %llu",
+				 cases[index].text, cases[index].base,
+				 (unsigned long long)cases[index].maximum, error,
+				 (unsigned long long)value);
+	}
+	ktap_check(ktap, !problem[0], "format_parse_unsigned: the edges (empty, other bytes, "
+		   "at and past the maximum, hex, overflow)", "%s", problem);
+	for (int round = 0; round < 20000 && !problem[0]; round++) {
+		char text[24];
+		unsigned base = next_random(random) & 1 ? 16 : 10;
+		uint64_t maximum = next_random(random) >> (next_random(random) % 64);
+		uint64_t value = 0, expected;
+		size_t length = 1 + next_random(random) % 21;
+		int error;
+
+		for (size_t at = 0; at < length; at++)
+			text[at] = "0123456789abcdefABCDEF"[next_random(random) % (base == 16 ? 22 : 10)];
+		text[length] = '\0';
+		errno = 0;
+		expected = strtoull(text, NULL, (int)base);
+		error = format_parse_unsigned(text, length, base, maximum, &value);
+		if (errno == ERANGE || expected > maximum ? error != -EINVAL
+							  : error != 0 || value != expected)
+			snprintf(problem, sizeof(problem), "\"%s\" base %u maximum %llu: %d, %llu",
+				 text, base, (unsigned long long)maximum, error,
+				 (unsigned long long)value);
+	}
+	ktap_check(ktap, !problem[0], "format_parse_unsigned agrees with strtoull on random digits",
+		   "%s", problem);
+}
+
 int main(void)
 {
 	struct ktap state = { 0 }, *ktap = &state;
@@ -213,6 +274,7 @@ int main(void)
 	expect_address(ktap, AF_INET6, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
 		       "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
 	test_addresses_against_inet_ntop(ktap, &random);
+	test_parse_unsigned(ktap, &random);
 	ktap_comment("%d tests, %d failed", ktap->number, ktap->failed);
 	return ktap_exit_status(ktap);
 }
