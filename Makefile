@@ -1,21 +1,39 @@
 # yogurt — one static binary that builds a yogurt phone. See README.md.
 #
-#   make          build/yogurt and build/initramfs.cpio
+#   make          build/ARCH/yogurt and build/ARCH/initramfs.cpio
 #   make run      install what is missing, boot the phone in a VM, make a call
-#   make test     install what is missing, run host tests and VM tests
+#   make test     install what is missing, run host tests and VM tests (both
+#                 architectures)
 #   make bench    print size and speed figures
+# ARCH=x86_64 (the default on an x86-64 machine) or ARCH=aarch64 picks the
+# architecture; each one's files stay side by side under build/ARCH/.
 
 VERSION       := 0.1.0
-BUILD         := build
-MUSL_CC       ?= musl-gcc
+ARCHES        := x86_64 aarch64
+ARCH          ?= $(shell uname -m)
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+$(error ARCH=$(ARCH) is not one yogurt builds for: use ARCH=x86_64 or ARCH=aarch64)
+endif
+# The test scripts run by make read it too.
+export ARCH
+BUILD         := build/$(ARCH)
 BPF_CC        ?= clang
 HOST_CC       ?= gcc
 LLVM_STRIP    ?= llvm-strip
 LLVM_OBJCOPY  ?= llvm-objcopy
 KERNEL_SERIES ?= 6.12
 
-# musl does not ship the kernel's uAPI headers: borrow Debian's, and only those.
-MULTIARCH     := $(shell $(HOST_CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+# Per architecture: the musl compiler (Debian's musl-tools, or musl-dev:arm64
+# for aarch64), the kernel's uAPI asm headers (musl ships no uAPI headers:
+# borrow Debian's, and only those; for aarch64 from gcc-aarch64-linux-gnu's
+# linux-libc-dev-arm64-cross), and flags only that architecture has.
+MUSL_CC_x86_64       := musl-gcc
+MUSL_CC_aarch64      := aarch64-linux-musl-gcc
+UAPI_ASM_x86_64      := /usr/include/x86_64-linux-gnu/asm
+UAPI_ASM_aarch64     := /usr/aarch64-linux-gnu/include/asm
+ARCH_CFLAGS_x86_64   := -mno-sse
+ARCH_CFLAGS_aarch64  :=
+MUSL_CC       := $(MUSL_CC_$(ARCH))
 UAPI          := $(BUILD)/uapi
 
 # Messages are snprintf()ed into fixed buffers on purpose: a cut message is fine.
@@ -26,7 +44,7 @@ WARNINGS      := -Wall -Wextra -Werror -Wno-format-truncation
 #   -Oz                             1,280 (against -Os)
 #   -fno-asynchronous-unwind-tables 10,256 (a static C program never unwinds)
 #   -flto=auto                      1,552
-#   -mno-sse                          192 (no floating point: structure copies
+#   -mno-sse (x86-64)                 192 (no floating point: structure copies
 #                                         stay in plain registers)
 #   -fno-optimize-sibling-calls       448 (calls instead of tail jumps)
 #   -fno-inline-functions-called-once 576
@@ -39,9 +57,9 @@ WARNINGS      := -Wall -Wextra -Werror -Wno-format-truncation
 #                                         binary has no relocations to guard)
 # No position-independent code: a static binary is never relocated.
 CFLAGS        := -std=gnu11 -Oz -fno-pie $(WARNINGS) -I. -DYOGURT_VERSION='"$(VERSION)"' \
-                 -fdata-sections -fno-asynchronous-unwind-tables -flto=auto -mno-sse \
+                 -fdata-sections -fno-asynchronous-unwind-tables -flto=auto \
                  -fno-optimize-sibling-calls -fno-inline-functions-called-once -fno-thread-jumps \
-                 -idirafter $(UAPI)
+                 -idirafter $(UAPI) $(ARCH_CFLAGS_$(ARCH))
 LDFLAGS       := -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro
 # The host tests and fuzzers (tests/host/*.sh take these, through
 # `make print-NAME`: one set of flags for every test program).
@@ -63,11 +81,16 @@ HEADERS       := $(wildcard *.h */*.h tests/*.h tests/vm/*.h)
 .PHONY: all deps run test bench clean
 all: $(BUILD)/yogurt $(BUILD)/initramfs.cpio
 
+# A missing cross compiler is said in one line, before anything is built.
 $(UAPI):
+	@command -v $(MUSL_CC) >/dev/null || { echo "make: no $(MUSL_CC) for ARCH=$(ARCH):" \
+		"run scripts/install-deps.sh (or make deps)" >&2; exit 1; }
+	@test -d $(UAPI_ASM_$(ARCH)) || { echo "make: no uAPI headers in $(UAPI_ASM_$(ARCH)) for" \
+		"ARCH=$(ARCH): run scripts/install-deps.sh (or make deps)" >&2; exit 1; }
 	mkdir -p $@
 	ln -sfn /usr/include/linux $@/linux
 	ln -sfn /usr/include/asm-generic $@/asm-generic
-	ln -sfn /usr/include/$(MULTIARCH)/asm $@/asm
+	ln -sfn $(UAPI_ASM_$(ARCH)) $@/asm
 
 $(BUILD)/wire.bpf.o: wire/wire.bpf.c wire/abi.h | $(UAPI)
 	$(BPF_CC) $(BPF_CFLAGS) -c $< -o $@
@@ -94,8 +117,9 @@ $(BUILD)/mkcpio: initramfs/mkcpio.c
 	mkdir -p $(BUILD)
 	$(HOST_CC) -O2 $(WARNINGS) -std=gnu11 -o $@ $<
 
+# The image lists name their files under @BUILD@: this architecture's.
 $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
-	$(BUILD)/mkcpio $@ - < initramfs/yogurt.list
+	sed 's|@BUILD@|$(BUILD)|g' initramfs/yogurt.list | $(BUILD)/mkcpio $@ -
 
 # The VM test image: yogurt as /init hands over to the test driver.
 VMTEST_SOURCES := $(wildcard tests/vm/*.c) tests/ktap.c $(LIBRARY_SOURCES) wire/wire_object.S
@@ -107,7 +131,7 @@ $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $
 
 $(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-two.conf \
                         $(BUILD)/yogurt $(BUILD)/tests/vmtest
-	$(BUILD)/mkcpio $@ - < tests/vm/initramfs.list
+	sed 's|@BUILD@|$(BUILD)|g' tests/vm/initramfs.list | $(BUILD)/mkcpio $@ -
 
 deps:
 	scripts/install-deps.sh
@@ -116,16 +140,17 @@ run: deps
 	$(MAKE) all
 	scripts/run.sh $(KERNEL_SERIES)
 
+# Every architecture's images; the host suites run on this machine's own.
 test: deps
-	$(MAKE) all $(BUILD)/tests/vm.cpio
+	for arch in $(ARCHES); do $(MAKE) ARCH=$$arch all build/$$arch/tests/vm.cpio || exit 1; done
 	tests/run.sh
 
 bench: deps
-	$(MAKE) all $(BUILD)/tests/vm.cpio
+	for arch in $(ARCHES); do $(MAKE) ARCH=$$arch all build/$$arch/tests/vm.cpio || exit 1; done
 	tests/bench.sh
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf build
 
 # For the test scripts: `make -s print-HOST_CFLAGS` prints that variable.
 print-%:

@@ -4,7 +4,9 @@
 #
 # Usage: scripts/fetch-kernel.sh [--modules] [SERIES]     SERIES defaults to 6.12
 #   --modules  print the unpacked tree's root instead (lib/modules/<release>/ is in it)
-# Cache: ${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}/kernel-<deb version>/
+# ARCH (environment, default x86_64): x86_64 takes the amd64 kernel, aarch64
+# the arm64 one (dpkg --add-architecture arm64 must have been done: make deps).
+# Cache: ${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}/kernel-<deb version>[-arm64]/
 set -euo pipefail
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
@@ -15,12 +17,17 @@ if [[ ${1:-} == --modules ]]; then
 	shift
 fi
 series=${1:-6.12}
+case ${ARCH:-x86_64} in
+x86_64) debian_arch=amd64 ;;
+aarch64) debian_arch=arm64 ;;
+*) die "no Debian kernel for ARCH=$ARCH (x86_64 or aarch64)" ;;
+esac
 [[ $series =~ ^[0-9]+\.[0-9]+$ ]] || die "bad series \"$series\" (want e.g. 6.12 or 6.1)"
 cache=${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}
 
 # Names look like linux-image-6.12.117+deb12-cloud-amd64-unsigned and
-# linux-image-6.1.0-56-cloud-amd64-unsigned; "6\.1\." cannot match 6.12.
-pattern="^linux-image-${series//./\\.}\\.[0-9]+([-+][0-9a-z]+)*-cloud-amd64-unsigned\$"
+# linux-image-6.1.0-56-cloud-arm64-unsigned; "6\.1\." cannot match 6.12.
+pattern="^linux-image-${series//./\\.}\\.[0-9]+([-+][0-9a-z]+)*-cloud-$debian_arch-unsigned\$"
 
 # Prints "PACKAGE VERSION" of the newest match.  --full adds the records, so
 # one apt-cache run (about a second here: no pkgcache.bin) gives the version too.
@@ -37,7 +44,9 @@ if [[ -z $found ]]; then
 	[[ -n $found ]] || die "no package matches $pattern"
 fi
 read -r pkg version <<<"$found"
+# amd64 keeps the name it always had, so that a filled cache stays valid.
 tree=$cache/kernel-$version
+[[ $debian_arch == amd64 ]] || tree+=-$debian_arch
 
 if [[ ! -d $tree ]]; then
 	mkdir -p "$cache"
@@ -47,8 +56,8 @@ if [[ ! -d $tree ]]; then
 	# Run as root, apt-get download hands the file to user _apt: it must be able
 	# to write the directory (and reach it, hence /tmp rather than ~/.cache).
 	chmod 777 "$download"
-	(cd "$download" && apt-get download -q "$pkg=$version") >/dev/null 2>"$download/log" ||
-		die "apt-get download $pkg=$version failed:" \
+	(cd "$download" && apt-get download -q "$pkg:$debian_arch=$version") >/dev/null 2>"$download/log" ||
+		die "apt-get download $pkg:$debian_arch=$version failed:" \
 			"$(grep -m1 '^E:' "$download/log" || tail -n1 "$download/log")"
 	dpkg-deb -x "$download"/*.deb "$staging" 2>"$download/log" ||
 		die "dpkg-deb -x failed: $(tail -n1 "$download/log")"

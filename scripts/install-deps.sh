@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh        prints "deps: ok" or "deps: installing ..."
 set -euo pipefail
 
-commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool)
+commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
+	aarch64-linux-musl-gcc qemu-system-aarch64)
 # qemu-system-x86 hard-depends on seabios (bios-256k.bin), ipxe-qemu and
 # qemu-system-data (linuxboot_dma.bin, kvmvapic.bin), which is all that a
 # -nographic -kernel boot reads; the recommends (GUI, OVMF, qemu-utils,
@@ -11,8 +12,12 @@ commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool)
 # libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (only recommended
 # by clang, so --no-install-recommends would leave the fuzzers unbuildable).
 # bpftool: the tests' oracle for instruction counts after load.
+# aarch64: musl for arm64 (musl-dev:arm64 brings aarch64-linux-musl-gcc, which
+# drives the system gcc with arm64's musl; gcc-aarch64-linux-gnu is that
+# cross gcc and brings the kernel's arm64 uAPI headers), and QEMU's arm
+# machines. arm64 packages need dpkg --add-architecture arm64, done below.
 packages=(musl-tools clang llvm qemu-system-x86 cpio iproute2 libbpf-dev gcc make libc6-dev
-	libclang-rt-14-dev bpftool)
+	libclang-rt-14-dev bpftool musl-dev:arm64 gcc-aarch64-linux-gnu qemu-system-arm)
 
 missing=()
 for c in "${commands[@]}"; do
@@ -21,6 +26,7 @@ done
 [[ -e /usr/include/bpf/bpf_helpers.h ]] || missing+=(bpf_helpers.h)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libFuzzer)
+[[ -d /usr/aarch64-linux-gnu/include/asm ]] || missing+=(arm64-uapi-headers)
 if ((${#missing[@]} == 0)); then
 	echo "deps: ok"
 	exit 0
@@ -43,6 +49,11 @@ command -v apt-get >/dev/null || {
 # apt's own output only matters when it fails.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+if ! dpkg --print-foreign-architectures | grep -qx arm64 &&
+   ! "${as_root[@]}" dpkg --add-architecture arm64 >"$log" 2>&1; then
+	echo "deps: dpkg --add-architecture arm64 failed: $(tail -n1 "$log")" >&2
+	exit 1
+fi
 if ! "${as_root[@]}" apt-get update >"$log" 2>&1 ||
    ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
 	apt-get install -y --no-install-recommends "${packages[@]}" >"$log" 2>&1; then

@@ -2,6 +2,8 @@
 # Boots KERNEL with INITRAMFS in QEMU (TCG, no network) and streams the serial
 # console to stdout.  Exits with qemu's status (0 once the guest powers off),
 # 124 if VM_TIMEOUT (default 120) seconds pass first, 1 on a kernel panic.
+# ARCH (environment, default x86_64) picks the machine: x86_64 (a PC, console
+# ttyS0) or aarch64 (QEMU's virt board with its PL011, console ttyAMA0).
 # Usage: scripts/run-vm.sh KERNEL INITRAMFS [APPEND...]
 set -euo pipefail
 
@@ -12,6 +14,13 @@ fi
 kernel=$1 initramfs=$2
 shift 2
 timeout=${VM_TIMEOUT:-120}
+case ${ARCH:-x86_64} in
+x86_64) machine=(qemu-system-x86_64 -cpu max) console=ttyS0 ;;
+aarch64) machine=(qemu-system-aarch64 -M virt -cpu max) console=ttyAMA0 ;;
+*) echo "run-vm: no machine for ARCH=$ARCH (x86_64 or aarch64)" >&2; exit 2 ;;
+esac
+command -v "${machine[0]}" >/dev/null ||
+	{ echo "run-vm: no ${machine[0]}: run scripts/install-deps.sh (or make deps)" >&2; exit 2; }
 for f in "$kernel" "$initramfs"; do
 	[[ -r $f ]] || { echo "run-vm: cannot read $f" >&2; exit 2; }
 done
@@ -25,11 +34,11 @@ trap 'rm -f "$log"' EXIT
 # stdin is /dev/null: the guest has no shell to type into, and qemu then never
 # puts a terminal in raw mode (leaving it so when killed).
 set +e
-timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 1 -m 256 -nodefaults \
+timeout -k 5 "$timeout" "${machine[@]}" \
+	-accel tcg -smp 1 -m 256 -nodefaults \
 	-display none -serial stdio -nic none -no-reboot \
 	-kernel "$kernel" -initrd "$initramfs" \
-	-append "console=ttyS0 panic=-1 quiet $*" </dev/null | tee "$log"
+	-append "console=$console panic=-1 quiet $*" </dev/null | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

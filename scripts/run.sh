@@ -1,17 +1,19 @@
 #!/bin/bash
-# The main job (make run): boots build/initramfs.cpio on Debian's netkit
+# The main job (make run): boots build/ARCH/initramfs.cpio on Debian's netkit
 # kernel under QEMU with yogurt as /init in call mode, shows the transcript,
 # and exits with the call's outcome.
-# Usage: scripts/run.sh [KERNEL_SERIES]   (default 6.12)
+# Usage: [ARCH=aarch64] scripts/run.sh [KERNEL_SERIES]   (default x86_64, 6.12)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export ARCH=${ARCH:-$(uname -m)}
+initramfs=$(make -s --no-print-directory print-BUILD)/initramfs.cpio
 
 kernel=$(scripts/fetch-kernel.sh "${1:-6.12}")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-echo "run: booting $(basename "$kernel") with build/initramfs.cpio (yogurt is /init)"
-scripts/run-vm.sh "$kernel" build/initramfs.cpio yogurt.mode=call | tee "$log"
+echo "run: booting $(basename "$kernel") with $initramfs (yogurt is /init)"
+scripts/run-vm.sh "$kernel" "$initramfs" yogurt.mode=call | tee "$log"
 if grep -q '^yogurt: call passed' "$log"; then
 	echo "run: the call went through"
 	exit 0

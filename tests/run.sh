@@ -1,10 +1,11 @@
 #!/bin/bash
-# All tests (make test): the host suites, then the VM suite. Each prints
-# KTAP-style lines; this numbers them in one sequence and ends with the
-# plain "N passed, N failed" line. Exit status 0 only if nothing failed.
+# All tests (make test): the host suites (this machine's architecture), then
+# the VM suite on each architecture yogurt builds for (make test builds their
+# images first). Each prints KTAP-style lines; this numbers them in one
+# sequence and ends with the plain "N passed, N failed" line. Exit status 0
+# only if nothing failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p build/tests
 
 number=0 passed=0 failed=0
 report() {
@@ -28,6 +29,8 @@ report() {
 echo "KTAP version 1"
 report host < <(tests/host/run.sh 2>&1)
 report loader < <(tests/host/loader.sh 2>&1)
-report vm < <(tests/vm/run.sh 2>&1)
+for arch in $(make -s --no-print-directory print-ARCHES); do
+	report "vm $arch" < <(ARCH=$arch tests/vm/run.sh 2>&1)
+done
 echo "$passed passed, $failed failed"
 ((failed == 0 && number > 0))

@@ -6,11 +6,14 @@
 # for SEC("tc") variants of the same sources.
 #
 # Prints KTAP-style "ok"/"not ok" lines and "# " comments; exits 1 if anything
-# failed. Expects build/uapi and build/wire.bpf.o (make build/yogurt), root.
+# failed. Expects build/ARCH/uapi and wire.bpf.o (make), root.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-OUT=build/tests/loader
+ARCH=$(uname -m)
+export ARCH
+BUILD=$(make -s --no-print-directory print-BUILD)
+OUT=$BUILD/tests/loader
 # The flags and the loader's sources are the Makefile's: one set.
 read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory print-HOST_CFLAGS)"
 read -ra BPF_CFLAGS <<<"$(make -s --no-print-directory print-BPF_CFLAGS)"
@@ -33,7 +36,7 @@ for feature in CORE KFUNC KCONFIG PINNING MAP_OF_MAPS; do
 	clang "${BPF_CFLAGS[@]}" -DFEATURE_$feature -c tests/host/loader/unsupported.bpf.c \
 		-o "$OUT/unsupported-$feature.o" 2>>"$OUT/build-unsupported.log" || built=0
 done
-cp build/wire.bpf.o "$OUT/wire.o" || built=0
+cp "$BUILD/wire.bpf.o" "$OUT/wire.o" || built=0
 gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_loader" tests/host/test_loader.c "${SOURCES[@]}" \
 	tests/ktap.c 2>"$OUT/build-test_loader.log" || built=0
 if ((built)); then

@@ -1,16 +1,21 @@
 #!/bin/bash
-# The host suite: builds the host tests and fuzzers into build/tests/, runs
+# The host suite: builds the host tests and fuzzers into build/ARCH/tests/ (ARCH:
+# this machine's), runs
 # test_nl, test_bpf, test_format, test_config, each fuzzer for FUZZ_SECONDS
-# (default 30) seconds, and checks what build/yogurt does on this host (BPF,
+# (default 30) seconds, and checks what build/ARCH/yogurt does on this host (BPF,
 # but no netkit).
 #
 # Prints only KTAP-style "ok"/"not ok" lines and "# " comments; exits 0 if
-# all is well, 1 otherwise. Expects `make build/yogurt` to have been run
-# (build/wire.embedded.o, build/uapi) and root (bpf(2), namespaces).
+# all is well, 1 otherwise. Expects `make` to have been run (build/ARCH/yogurt,
+# wire.embedded.o, uapi) and root (bpf(2), namespaces).
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 
-OUT=build/tests
+# This machine's architecture: the host tests run here.
+ARCH=$(uname -m)
+export ARCH
+BUILD=$(make -s --no-print-directory print-BUILD)
+OUT=$BUILD/tests
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 # The flags and the loader's sources are the Makefile's: one set.
 read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory print-HOST_CFLAGS)"
@@ -44,7 +49,7 @@ comment_lines() {
 }
 
 # build NAME COMMAND...: a failed build is reported with the compiler's first
-# error line; its whole output stays in build/tests/build-NAME.log.
+# error line; its whole output stays in $OUT/build-NAME.log.
 build() {
 	local name=$1 log="$OUT/build-$1.log"
 	shift
@@ -83,7 +88,7 @@ run_test() {
 
 # run_fuzzer NAME [EXTRA OPTIONS...]: fuzzes a copy of tests/fuzz/corpus/NAME
 # (the repository's corpus never grows). Crash reproducers are kept in
-# build/tests/fuzz-NAME/crashes/ across runs.
+# $OUT/fuzz-NAME/crashes/ across runs.
 run_fuzzer() {
 	local name=$1 work="$OUT/fuzz-$1" log="$OUT/fuzz-$1.log" status=0 runs reproducer
 	shift
@@ -120,7 +125,7 @@ build test_nl gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_nl" tests/host/test_nl.c "${
 built_test_nl=$?
 build refused.bpf.o clang "${BPF_CFLAGS[@]}" -c tests/host/refused.bpf.c -o "$OUT/refused.bpf.o"
 # test_bpf: one program from tests/host/bpf/*.c, a file per subject.
-build test_bpf gcc "${HOST_CFLAGS[@]}" -DWIRE_OBJECT='"build/wire.embedded.o"' -o "$OUT/test_bpf" \
+build test_bpf gcc "${HOST_CFLAGS[@]}" -DWIRE_OBJECT="\"$BUILD/wire.embedded.o\"" -o "$OUT/test_bpf" \
 	tests/host/bpf/*.c "${BPF_SOURCES[@]}"
 built_test_bpf=$?
 build test_format gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_format" tests/host/test_format.c \
@@ -167,7 +172,7 @@ leftovers() {
 # run_yogurt ARGUMENTS...: sets status, stdout_text, stderr_text.
 run_yogurt() {
 	status=0
-	build/yogurt "$@" >"$OUT/yogurt.stdout" 2>"$OUT/yogurt.stderr" || status=$?
+	"$BUILD/yogurt" "$@" >"$OUT/yogurt.stdout" 2>"$OUT/yogurt.stderr" || status=$?
 	stdout_text=$(cat "$OUT/yogurt.stdout")
 	stderr_text=$(cat "$OUT/yogurt.stderr")
 	stderr_lines=$(wc -l <"$OUT/yogurt.stderr")
@@ -283,7 +288,7 @@ run_yogurt_as() {
 	while [[ $1 != -- ]]; do wrapper+=("$1"); shift; done
 	shift
 	status=0
-	"${wrapper[@]}" build/yogurt "$@" >"$OUT/yogurt.stdout" 2>"$OUT/yogurt.stderr" || status=$?
+	"${wrapper[@]}" "$BUILD/yogurt" "$@" >"$OUT/yogurt.stdout" 2>"$OUT/yogurt.stderr" || status=$?
 	stdout_text=$(cat "$OUT/yogurt.stdout")
 	stderr_text=$(cat "$OUT/yogurt.stderr")
 	stderr_lines=$(wc -l <"$OUT/yogurt.stderr")
@@ -320,13 +325,13 @@ check_yogurt_capabilities() {
 	expect_refusal "yogurt up as root of an unprivileged user namespace says what it needs" /run/netns root
 }
 
-if [[ -x build/yogurt ]]; then
+if [[ -x $BUILD/yogurt ]]; then
 	check_yogurt_up
 	check_yogurt_commands
 	check_yogurt_config
 	check_yogurt_capabilities
 else
-	fail "build/yogurt exists (run make build/yogurt first)"
+	fail "$BUILD/yogurt exists (run make first)"
 fi
 
 # ---- fuzzers (last: the slow part) -----------------------------------------

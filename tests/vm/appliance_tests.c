@@ -25,6 +25,15 @@
 #include "netns/netns.h"
 #include "nl/nl.h"
 
+/* The audit architecture seccomp reports for this build's system calls. */
+#if defined(__x86_64__)
+#define AUDIT_ARCH_THIS AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AUDIT_ARCH_THIS AUDIT_ARCH_AARCH64
+#else
+#error "which AUDIT_ARCH_* is this architecture's?"
+#endif
+
 /* Seccomp filters for run_yogurt_prepared: BPF_PROG_LOAD fails as a
  * refusing verifier would make it, or mount fails as on a locked-down
  * system. */
@@ -32,7 +41,7 @@ static int install_filter(int deny_program_load, int deny_mount)
 {
 	struct sock_filter filter[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_THIS, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mount, 0, 1),

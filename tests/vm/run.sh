@@ -1,27 +1,29 @@
 #!/bin/bash
-# The VM suites: boots build/tests/vm.cpio (yogurt as /init, /bin/vmtest as
+# The VM suites: boots build/ARCH/tests/vm.cpio (yogurt as /init, /bin/vmtest as
 # the init it hands over to) on Debian's netkit kernel (6.12) — the main
 # suite, then phones given on the kernel command line, good and broken — and
 # on one without netkit (6.1), and passes on the KTAP lines vmtest prints.
 # Usage: tests/vm/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mkdir -p build/tests
+export ARCH=${ARCH:-$(uname -m)}
+tests=$(make -s --no-print-directory print-BUILD)/tests
+mkdir -p "$tests"
 
 failed=0
 
 # boot SERIES NAME [KERNEL ARGUMENTS...]: one VM run, its lines on stdout.
 boot() {
-	local series=$1 name=$2 kernel status=0 log=build/tests/vm-$2.log
+	local series=$1 name=$2 kernel status=0 log=$tests/vm-$2.log
 	shift 2
-	if ! kernel=$(scripts/fetch-kernel.sh "$series" 2>build/tests/fetch-kernel.log); then
+	if ! kernel=$(scripts/fetch-kernel.sh "$series" 2>"$tests/fetch-kernel.log"); then
 		echo "not ok - $name: fetch the $series kernel"
-		sed 's/^/# /' build/tests/fetch-kernel.log
+		sed 's/^/# /' "$tests/fetch-kernel.log"
 		failed=1
 		return
 	fi
 	echo "# $name: $(basename "$kernel"), console in $log"
-	VM_TIMEOUT=${VM_TIMEOUT:-600} scripts/run-vm.sh "$kernel" build/tests/vm.cpio yogurt.init=/bin/vmtest "$@" \
+	VM_TIMEOUT=${VM_TIMEOUT:-600} scripts/run-vm.sh "$kernel" "$tests/vm.cpio" yogurt.init=/bin/vmtest "$@" \
 		>"$log" 2>&1 || status=$?
 	tr -d '\r' <"$log" | grep -E '^(not )?ok [0-9]+ |^# ' || true
 	if ! grep -q '^vmtest: done' "$log"; then
@@ -36,7 +38,7 @@ boot() {
 # console_says NAME PATTERN WHAT: a KTAP line for whether the console log of
 # boot NAME holds a line matching PATTERN (grep -E).
 console_says() {
-	if tr -d '\r' <"build/tests/vm-$1.log" | grep -qE "$2"; then
+	if tr -d '\r' <"$tests/vm-$1.log" | grep -qE "$2"; then
 		echo "ok - $1: $3"
 	else
 		echo "not ok - $1: $3"
@@ -53,11 +55,11 @@ boot 6.12 vm-config-broken vmtest.config=broken \
 	yogurt.phone=netns=yogurt-x1,host=ygx1-host,device=ygx1-cont,address=10.42.0.300/24+netns=yogurt-x2,host=ygx2-host,device=ygx2-cont,address=10.42.0.2/24
 console_says vm-config-broken '^yogurt: kernel command line: yogurt\.phone: .*"10\.42\.0\.300/24"' \
 	"yogurt as PID 1 named the broken yogurt.phone= address on the console"
-if [[ $(tr -d '\r' <build/tests/vm-vm-config-broken.log | grep -c '^yogurt: ') == 1 ]]; then
+if [[ $(tr -d '\r' <"$tests/vm-vm-config-broken.log" | grep -c '^yogurt: ') == 1 ]]; then
 	echo "ok - vm-config-broken: and said nothing else: one line"
 else
 	echo "not ok - vm-config-broken: and said nothing else: one line"
-	tr -d '\r' <build/tests/vm-vm-config-broken.log | grep '^yogurt: ' | sed 's/^/# /'
+	tr -d '\r' <"$tests/vm-vm-config-broken.log" | grep '^yogurt: ' | sed 's/^/# /'
 	failed=1
 fi
 boot 6.1 vm-6.1 vmtest.no_netkit=1
