@@ -81,12 +81,16 @@ HEADERS       := $(wildcard *.h */*.h tests/*.h tests/vm/*.h)
 .PHONY: all deps run test bench clean
 all: $(BUILD)/yogurt $(BUILD)/initramfs.cpio
 
-# A missing cross compiler is said in one line, before anything is built.
-$(UAPI):
+# A missing cross compiler or its headers: one line, before anything is built.
+define check_toolchain
 	@command -v $(MUSL_CC) >/dev/null || { echo "make: no $(MUSL_CC) for ARCH=$(ARCH):" \
 		"run scripts/install-deps.sh (or make deps)" >&2; exit 1; }
 	@test -d $(UAPI_ASM_$(ARCH)) || { echo "make: no uAPI headers in $(UAPI_ASM_$(ARCH)) for" \
 		"ARCH=$(ARCH): run scripts/install-deps.sh (or make deps)" >&2; exit 1; }
+endef
+
+$(UAPI):
+	$(check_toolchain)
 	mkdir -p $@
 	ln -sfn /usr/include/linux $@/linux
 	ln -sfn /usr/include/asm-generic $@/asm-generic
@@ -109,6 +113,7 @@ $(BUILD)/wire.embedded.o: $(BUILD)/wire.bpf.o Makefile
 # The kernel loads a program by its program headers alone: the section
 # headers (a kilobyte) go too.
 $(BUILD)/yogurt: $(SOURCES) $(HEADERS) wire/wire_object.S $(BUILD)/wire.embedded.o | $(UAPI)
+	$(check_toolchain)
 	$(MUSL_CC) $(CFLAGS) -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(SOURCES) \
 		wire/wire_object.S $(LDFLAGS)
 	$(LLVM_STRIP) --strip-sections $@
