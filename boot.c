@@ -48,15 +48,16 @@ static void mount_all(void)
 		error = sys_mount(file_system->type, file_system->target, file_system->type,
 				  file_system->flags, file_system->data);
 		if (error < 0 && error != -EBUSY)
-			format_print(STDERR_FILENO, "yogurt: mounting %s on %s: %s\n", file_system->type,
-				     file_system->target, error_text(-error));
+			format_print(STDERR_FILENO, "yogurt: mounting %s on %s: %s\n",
+				     file_system->type, file_system->target, error_text(-error));
 	}
 }
 
 static void read_options(struct boot_options *options)
 {
 	memset(options, 0, sizeof(*options));
-	if (format_read_file("/proc/cmdline", options->command_line, sizeof(options->command_line)) <= 0)
+	if (format_read_file("/proc/cmdline", options->command_line,
+			     sizeof(options->command_line)) <= 0)
 		return;
 	config_command_line_value(options->command_line, "yogurt.init", options->init,
 				  sizeof(options->init));
@@ -78,13 +79,15 @@ static __attribute__((noreturn)) void power_off(void)
 /* Hands over to the real init, passing PID 1's arguments on; never returns. */
 static __attribute__((noreturn)) void run_init(const struct boot_options *options, char **argv)
 {
+	size_t fallback_count = sizeof(init_fallbacks) / sizeof(init_fallbacks[0]);
+
 	if (options->init[0]) {
 		argv[0] = (char *)options->init;
 		execv(options->init, argv);
-		format_print(STDERR_FILENO, "yogurt: cannot execute yogurt.init=%s: %s; trying the usual "
-			     "places\n", options->init, error_text(errno));
+		format_print(STDERR_FILENO, "yogurt: cannot execute yogurt.init=%s: %s; trying the "
+			     "usual places\n", options->init, error_text(errno));
 	}
-	for (size_t index = 0; index < sizeof(init_fallbacks) / sizeof(init_fallbacks[0]); index++) {
+	for (size_t index = 0; index < fallback_count; index++) {
 		argv[0] = (char *)init_fallbacks[index];
 		execv(init_fallbacks[index], argv);
 	}
@@ -145,8 +148,8 @@ int boot_main(int argc, char **argv)
 	if (error < 0)
 		format_print(STDERR_FILENO, "yogurt: %s\n", report.message);
 	if (error < 0 && strcmp(options.strict, "1") == 0) {
-		format_print(STDERR_FILENO, "yogurt: the phones could not be set up and yogurt.strict=1: "
-			     "powering off\n");
+		format_print(STDERR_FILENO, "yogurt: the phones could not be set up and "
+			     "yogurt.strict=1: powering off\n");
 		power_off();
 	}
 	if (strcmp(options.mode, "call") == 0) {

@@ -122,7 +122,8 @@ static int command_check(int argc, char **argv, const struct topology *topology,
 		const struct phone *phone = &topology->phones[index];
 
 		format_print(STDOUT_FILENO, "check: phone %s%s%s <-> %s\n", phone->name,
-			     phone->name[0] ? ": " : "", phone->ends[0].netns, phone->ends[1].netns);
+			     phone->name[0] ? ": " : "", phone->ends[0].netns,
+			     phone->ends[1].netns);
 	}
 	format_print(STDOUT_FILENO, "check: %zu phone%s, nothing wrong\n", topology->count,
 		     topology->count == 1 ? "" : "s");
@@ -181,17 +182,20 @@ static int command_version(int argc, char **argv, const struct topology *topolog
 	return 0;
 }
 
-/* The commands that act on the configured phones come first: they read
- * the configuration before they run. down works from yogurt's records
- * alone, so a broken file never keeps it from cleaning up. */
-#define PHONE_COMMANDS 5
+/* The commands that act on the configured phones come first, each at its
+ * index below PHONE_COMMANDS: they read the configuration before they run.
+ * An entry slipped in among them without an index would be overwritten by
+ * down's, which -Woverride-init (in -Wextra) refuses. */
+enum { COMMAND_UP, COMMAND_STATUS, COMMAND_CHECK, COMMAND_CALL, COMMAND_WATCH, PHONE_COMMANDS };
 static const struct command commands[] = {
-	{ "up", command_up },
-	{ "status", command_status },
-	{ "check", command_check },
-	{ "call", command_call },
-	{ "watch", command_watch },
-	{ "down", command_down },
+	[COMMAND_UP] = { "up", command_up },
+	[COMMAND_STATUS] = { "status", command_status },
+	[COMMAND_CHECK] = { "check", command_check },
+	[COMMAND_CALL] = { "call", command_call },
+	[COMMAND_WATCH] = { "watch", command_watch },
+	/* down works from yogurt's records alone, so a broken file never
+	 * keeps it from cleaning up. */
+	[PHONE_COMMANDS] = { "down", command_down },
 	{ "attach", command_attach },
 	{ "detach", command_attach },
 	{ "help", command_help },

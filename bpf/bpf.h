@@ -184,4 +184,12 @@ extern const struct netkit_hook netkit_hooks[NETKIT_HOOKS];
 size_t netkit_pin_directory(char *path, size_t size, const char *root, const char *device);
 size_t netkit_pin_path(char *path, size_t size, const char *directory, size_t hook);
 
+/* Links program_fd at hook (an index into netkit_hooks) of the netkit
+ * device ifindex and pins the link at DIRECTORY/HOOK-NAME, which it writes
+ * into path once linked; the pin then holds the link. Returns 0 or a
+ * negative errno, *pin_failed saying which step failed: 0 linking (ENXIO,
+ * EACCES: see bpf_netkit_link_create), 1 pinning. */
+int netkit_link_and_pin(int program_fd, uint32_t ifindex, size_t hook, const char *directory,
+			char path[NETKIT_PIN_PATH_MAX], int *pin_failed);
+
 #endif

@@ -19,17 +19,18 @@ struct attaching {
 	const struct attach_request *request;
 	struct bpf_object object;		/* the words of a failure in object.error */
 	struct bpf_object_program *programs[NETKIT_HOOKS];	/* NULL: that hook is left alone */
-	char pin_directory[200];
+	char pin_directory[NETKIT_PIN_PATH_MAX];
 	int kernel_refused;			/* those words are about a kernel call */
 };
 
 /* The request's pin directory, or where up pins the wire. */
-static void choose_pin_directory(const struct attach_request *request, char path[200])
+static void choose_pin_directory(const struct attach_request *request,
+				 char path[NETKIT_PIN_PATH_MAX])
 {
 	if (request->pin_directory)
-		format_string(path, 200, "%s", request->pin_directory);
+		format_string(path, NETKIT_PIN_PATH_MAX, "%s", request->pin_directory);
 	else
-		netkit_pin_directory(path, 200, PHONE_PIN_ROOT, request->device);
+		netkit_pin_directory(path, NETKIT_PIN_PATH_MAX, PHONE_PIN_ROOT, request->device);
 }
 
 /* Links and pins the programs found; words in object.error. */
@@ -40,21 +41,19 @@ static int link_and_pin(struct attaching *attaching, int out)
 
 	for (size_t hook = 0; hook < NETKIT_HOOKS; hook++) {
 		struct bpf_object_program *program = attaching->programs[hook];
-		char path[256];
-		int link, error;
+		char path[NETKIT_PIN_PATH_MAX];
+		int pin_failed, error;
 
 		if (!program)
 			continue;
-		link = bpf_netkit_link_create(program->fd, ifindex, netkit_hooks[hook].attach_type);
-		if (link < 0)
-			return bpf_object_error(&attaching->object, link, "linking %s to %s: %s%s",
-						program->name, device, error_text(-link),
-						link == -ENXIO ? " (not a netkit device)" :
-						link == -EACCES ? " (the peer side: attach to the host "
-						"side of the pair)" : "");
-		netkit_pin_path(path, sizeof(path), attaching->pin_directory, hook);
-		error = bpf_pin(link, path);
-		close(link);	/* the pin holds the link now */
+		error = netkit_link_and_pin(program->fd, ifindex, hook, attaching->pin_directory,
+					    path, &pin_failed);
+		if (error < 0 && !pin_failed)
+			return bpf_object_error(&attaching->object, error, "linking %s to %s: %s%s",
+						program->name, device, error_text(-error),
+						error == -ENXIO ? " (not a netkit device)" :
+						error == -EACCES ? " (the peer side: attach to the "
+						"host side of the pair)" : "");
 		if (error < 0)
 			return bpf_object_error(&attaching->object, error, "pinning %s: %s", path,
 						error_text(-error));
@@ -120,13 +119,15 @@ static int make_pin_directory(struct attaching *attaching)
 		return 0;
 	attaching->kernel_refused = error != -EEXIST;
 	return bpf_object_error(&attaching->object, error, "creating %s: %s%s", directory,
-				error_text(-error), error == -EEXIST ? ": something is attached there: "
-				"run 'yogurt detach' first" : "");
+				error_text(-error), error == -EEXIST ? ": something is attached "
+				"there: run 'yogurt detach' first" : "");
 }
 
 int phone_attach(const struct attach_request *request, int out, struct report *report)
 {
-	struct attaching attaching = { .request = request, .object = { .error = "" } };
+	/* free closes btf_fd even when parse never ran (no programs or maps
+	 * then): -1, not fd 0. */
+	struct attaching attaching = { .request = request, .object = { .btf_fd = -1 } };
 	void *image = NULL;
 	int error = prepare(&attaching, &image);
 
@@ -140,7 +141,7 @@ int phone_attach(const struct attach_request *request, int out, struct report *r
 		if (error == 0)
 			error = link_and_pin(&attaching, out);
 		if (error < 0)
-			phone_unpin(attaching.pin_directory);
+			phone_unpin(attaching.pin_directory, PIN_DIRECTORY_MAY_STAY);
 	}
 	bpf_object_free(&attaching.object);
 	memory_free(image);
@@ -155,11 +156,12 @@ int phone_attach(const struct attach_request *request, int out, struct report *r
 
 int phone_detach(const struct attach_request *request, int out, struct report *report)
 {
-	char directory[200];
+	char directory[NETKIT_PIN_PATH_MAX];
 	int unpinned;
 
 	choose_pin_directory(request, directory);
-	unpinned = phone_unpin(directory);
+	/* A directory that stays (other files in it) is fine: the links are gone. */
+	unpinned = phone_unpin(directory, PIN_DIRECTORY_MAY_STAY);
 	if (unpinned < 0)
 		return report_kernel(report, unpinned, NULL, "detach: unpinning %s: %s", directory,
 				     error_text(-unpinned));

@@ -46,7 +46,8 @@ static const void *end_address(const struct phone_end *end, int family)
 
 static void ping(struct call *call, int from, int family)
 {
-	const struct phone_end *source = &call->phone->ends[from], *target = &call->phone->ends[!from];
+	const struct phone_end *source = &call->phone->ends[from];
+	const struct phone_end *target = &call->phone->ends[!from];
 	const char *protocol = family == AF_INET6 ? "ICMPv6" : "ICMP";
 	char address[FORMAT_ADDRESS_MAX];
 	uint64_t rtt = 0;
@@ -59,14 +60,15 @@ static void ping(struct call *call, int from, int family)
 		     source->netns, target->netns, address, (unsigned long long)(rtt / 1000),
 		     (unsigned long long)(rtt % 1000));
 	else
-		step(call, 0, "%s echo %s -> %s (%s): %s", protocol, source->netns, target->netns, address,
-		     error_text(-error));
+		step(call, 0, "%s echo %s -> %s (%s): %s", protocol, source->netns, target->netns,
+		     address, error_text(-error));
 }
 
 /* One message from end `from` to the other over a fresh TCP connection. */
 static void talk(struct call *call, int from)
 {
-	const struct phone_end *source = &call->phone->ends[from], *target = &call->phone->ends[!from];
+	const struct phone_end *source = &call->phone->ends[from];
+	const struct phone_end *target = &call->phone->ends[!from];
 	char message[96], received[96];
 	int listener, client = -1, server = -1, error;
 	union probe_address endpoint;
@@ -121,7 +123,8 @@ static void barge_in(struct call *call)
 	probe_endpoint(&to, call->family, end_address(target, call->family), CALL_UDP_PORT);
 	error = listener = probe_udp_bind(call->netns[1], &to);
 	if (error >= 0)
-		error = probe_inject_udp(-1, target->host_device, &from, &to, payload, sizeof(payload));
+		error = probe_inject_udp(-1, target->host_device, &from, &to, payload,
+					 sizeof(payload));
 	/* ENOBUFS is AF_PACKET passing on the device's NET_XMIT_DROP: the
 	 * frame was sent and dropped on the way. The counters tell by whom. */
 	if (error == -ENOBUFS)
@@ -149,11 +152,12 @@ int phone_call(const struct topology *topology, int out, struct report *report)
 		if (call.netns[side] < 0) {
 			if (side == 1)
 				close(call.netns[0]);
-			return report_error(report, call.netns[side], "namespace %s is not there: run 'yogurt up' first",
-					    call.phone->ends[side].netns);
+			return report_error(report, call.netns[side], "namespace %s is not there: "
+					    "run 'yogurt up' first", call.phone->ends[side].netns);
 		}
 	}
-	format_print(out, "call: %s <-> %s\n", call.phone->ends[0].netns, call.phone->ends[1].netns);
+	format_print(out, "call: %s <-> %s\n", call.phone->ends[0].netns,
+		     call.phone->ends[1].netns);
 	/* Both ends have the same families: the configuration says so. */
 	call.family = call.phone->ends[0].addresses[PHONE_IPV4].prefix_length ? AF_INET : AF_INET6;
 	for (int family = 0; family < PHONE_FAMILIES; family++)

@@ -11,8 +11,9 @@
 #define CAPABILITY_SYS_ADMIN 21
 #define CAPABILITY_BPF 39		/* Linux 5.8 */
 
-/* The effective capability set, from /proc/self/status; -ENOENT without
- * /proc. */
+/* The effective capability set, from /proc/self/status; a negative errno
+ * when there is none to read (-ENOENT without /proc), -EINVAL when CapEff
+ * is not a hexadecimal number. */
 static int effective_capabilities(uint64_t *set)
 {
 	char text[4096];
@@ -39,7 +40,8 @@ int phone_check_capabilities(int needs_bpf, struct report *report)
 	int net_admin, sys_admin, bpf;
 	const char *missing;
 
-	/* Without /proc there is nothing to read: let the kernel answer. */
+	/* Without /proc, or with a CapEff yogurt cannot read, there is nothing
+	 * to go by: let the kernel answer. */
 	if (effective_capabilities(&set) < 0)
 		return 0;
 	net_admin = (set >> CAPABILITY_NET_ADMIN) & 1;

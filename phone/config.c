@@ -166,7 +166,8 @@ static int parse_ipv6(struct token text, uint8_t bytes[16])
 		groups[count++] = (uint16_t)value;
 		if (index == text.length)
 			break;
-		if (++index == text.length)
+		index++;	/* past the ':' */
+		if (index == text.length)
 			return -EINVAL;		/* a ':' at the end */
 		if (text.text[index] == ':') {
 			if (gap >= 0)
@@ -201,8 +202,8 @@ static int parse_address(const struct parser *parser, struct phone_end *end, str
 	if (!split(value, '/', &bytes_text, &prefix_text) ||
 	    (family == PHONE_IPV6 ? parse_ipv6 : parse_ipv4)(bytes_text, bytes) ||
 	    parse_decimal(prefix_text, 1, kind->size * 8u, &prefix))
-		return parse_error(parser, "\"%s\" is not an IPv4 or IPv6 address with a prefix (like "
-				   "10.42.0.1/24 or fd42::1/64)", quote(quoted, value));
+		return parse_error(parser, "\"%s\" is not an IPv4 or IPv6 address with a prefix "
+				   "(like 10.42.0.1/24 or fd42::1/64)", quote(quoted, value));
 	if (address->prefix_length)
 		return parse_error(parser, "\"%s\": this end already has an IPv%c address",
 				   quote(quoted, value), kind->version);
@@ -214,8 +215,8 @@ static int parse_address(const struct parser *parser, struct phone_end *end, str
 /* Namespace (and phone) names stay plain: they become files in /run/netns. */
 static int is_plain_name_byte(unsigned char c)
 {
-	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '-' || c == '_' ||
-	       c == '.';
+	return (unsigned)((c | 0x20) - 'a') < 26 || (unsigned)(c - '0') < 10 || c == '-' ||
+	       c == '_' || c == '.';
 }
 
 /* Device names follow the kernel's dev_valid_name(), without the bytes a
@@ -230,7 +231,8 @@ static int is_device_name_byte(unsigned char c)
 static int parse_name(const struct parser *parser, char *field, struct token value, int device,
 		      const char *what)
 {
-	int good = value.length > 0 && value.length < (device ? PHONE_DEVICE_MAX : PHONE_NAME_MAX) &&
+	int good = value.length > 0 &&
+		   value.length < (device ? PHONE_DEVICE_MAX : PHONE_NAME_MAX) &&
 		   !token_is(value, ".") && !token_is(value, "..");
 	char quoted[QUOTE_MAX];
 
@@ -240,9 +242,9 @@ static int parse_name(const struct parser *parser, char *field, struct token val
 		good = device ? is_device_name_byte(c) : is_plain_name_byte(c);
 	}
 	if (!good)
-		return parse_error(parser, "\"%s\" is not a %s name (%s)", quote(quoted, value), what,
-				   device ? "1 to 15 bytes, no '/', ':' or spaces"
-					  : "1 to 63 of A-Z a-z 0-9 - _ .");
+		return parse_error(parser, "\"%s\" is not a %s name (%s)", quote(quoted, value),
+				   what, device ? "1 to 15 bytes, no '/', ':' or spaces"
+						: "1 to 63 of A-Z a-z 0-9 - _ .");
 	memcpy(field, value.text, value.length);
 	field[value.length] = '\0';
 	return 0;
@@ -266,11 +268,11 @@ static int parse_field(const struct parser *parser, struct phone_end *end, struc
 	while (index < KEY_COUNT && !token_is(key, end_keys[index]))
 		index++;
 	if (index == KEY_COUNT)
-		return parse_error(parser, "\"%s\": expected netns=, host=, device=, address=, mtu= or "
-				   "mode=", quote(quoted, field));
+		return parse_error(parser, "\"%s\": expected netns=, host=, device=, address=, "
+				   "mtu= or mode=", quote(quoted, field));
 	if (index != KEY_ADDRESS && (*seen & 1u << index))
-		return parse_error(parser, "\"%s\": this end already has a %s", quote(quoted, field),
-				   end_keys[index]);
+		return parse_error(parser, "\"%s\": this end already has a %s",
+				   quote(quoted, field), end_keys[index]);
 	*seen |= 1u << index;
 	switch (index) {
 	case KEY_NETNS:
@@ -283,12 +285,14 @@ static int parse_field(const struct parser *parser, struct phone_end *end, struc
 		return parse_address(parser, end, value);
 	case KEY_MTU:
 		if (parse_decimal(value, 68, 65535, &number))
-			return parse_error(parser, "\"%s\": the MTU is 68 to 65535", quote(quoted, field));
+			return parse_error(parser, "\"%s\": the MTU is 68 to 65535",
+					   quote(quoted, field));
 		end->mtu = number;
 		return 0;
 	default:
 		if (!token_is(value, "l3") && !token_is(value, "l2"))
-			return parse_error(parser, "\"%s\": the mode is l3 or l2", quote(quoted, field));
+			return parse_error(parser, "\"%s\": the mode is l3 or l2",
+					   quote(quoted, field));
 		end->mode = value.text[1] == '3' ? NETKIT_L3 : NETKIT_L2;
 		return 0;
 	}
@@ -313,8 +317,8 @@ static int parse_end(struct parser *parser, struct token fields, const char *sep
 	while (key < KEY_MTU && (seen & 1u << key))
 		key++;
 	if (!error && key < KEY_MTU)
-		error = parse_error(parser, "this end has no %s= (an end needs netns=, host=, device= "
-				    "and address=)", end_keys[key]);
+		error = parse_error(parser, "this end has no %s= (an end needs netns=, host=, "
+				    "device= and address=)", end_keys[key]);
 	if (error)
 		return error;
 	return config_check_end(parser->topology, parser->origins, phone, side, parser->report);
@@ -355,7 +359,8 @@ static int parse_phone_line(struct parser *parser, struct token rest)
 		return error;
 	error = parse_name(parser, parser->phone->name, name, 0, "phone");
 	if (!error && next_token(&rest, SPACES, &name))
-		return parse_error(parser, "unexpected \"%s\" after the phone's name", quote(quoted, name));
+		return parse_error(parser, "unexpected \"%s\" after the phone's name",
+				   quote(quoted, name));
 	return error;
 }
 
@@ -366,7 +371,8 @@ static int parse_line(struct parser *parser, struct token line)
 
 	/* '#' starts a comment at the start of a line or after a space. */
 	for (size_t index = 0; index < line.length; index++)
-		if (line.text[index] == '#' && (index == 0 || is_one_of(line.text[index - 1], SPACES)))
+		if (line.text[index] == '#' &&
+		    (index == 0 || is_one_of(line.text[index - 1], SPACES)))
 			line.length = index;
 	if (!next_token(&line, SPACES, &word))
 		return 0;
@@ -378,7 +384,8 @@ static int parse_line(struct parser *parser, struct token line)
 	if (!parser->phone)
 		return parse_error(parser, "an end line before any phone line");
 	if (parser->ends == 2)
-		return parse_error(parser, "a third end line for the phone of line %u", parser->phone_line);
+		return parse_error(parser, "a third end line for the phone of line %u",
+				   parser->phone_line);
 	return parse_end(parser, line, SPACES);
 }
 
@@ -396,7 +403,8 @@ static int parse_text(struct parser *parser, const char *text, size_t length)
 
 		parser->at.line++;
 		if (line.length > LINE_MAX_BYTES)
-			error = parse_error(parser, "the line is longer than %d bytes", LINE_MAX_BYTES);
+			error = parse_error(parser, "the line is longer than %d bytes",
+					    LINE_MAX_BYTES);
 		else if (memchr(line.text, '\0', line.length))
 			error = parse_error(parser, "a NUL byte: this is not a text file");
 		else
@@ -424,7 +432,8 @@ static int read_file(struct parser *parser, const char *path)
 	ssize_t got;
 
 	if (fd < 0)
-		return report_error(parser->report, -errno, "cannot open %s: %s", path, error_text(errno));
+		return report_error(parser->report, -errno, "cannot open %s: %s", path,
+				    error_text(errno));
 	/* One byte more than allowed tells a file that is too large. */
 	do {
 		got = read(fd, file_text + length, sizeof(file_text) - length);
@@ -435,7 +444,8 @@ static int read_file(struct parser *parser, const char *path)
 		error = -errno;
 	close(fd);
 	if (error)
-		return report_error(parser->report, error, "reading %s: %s", path, error_text(-error));
+		return report_error(parser->report, error, "reading %s: %s", path,
+				    error_text(-error));
 	if (length > FILE_MAX_BYTES)
 		return report_error(parser->report, -EFBIG, "%s: larger than 64 KiB", path);
 	parser->at.source = path;
@@ -520,8 +530,8 @@ static int parse_command_line_phone(struct parser *parser, struct token value)
 	while (!error && parser->ends < 2 && next_token(&rest, "+", &end))
 		error = parse_end(parser, end, ",");
 	if (!error && (parser->ends != 2 || next_token(&rest, "+", &end)))
-		error = parse_error(parser, "\"%s\" is not 2 ends joined by '+' (see yogurt help config)",
-				    quote(quoted, value));
+		error = parse_error(parser, "\"%s\" is not 2 ends joined by '+' "
+				    "(see yogurt help config)", quote(quoted, value));
 	return error ? config_locate(parser->report, &parser->at, error) : 0;
 }
 
@@ -543,11 +553,13 @@ int config_from_command_line(struct topology *topology, const char *command_line
 		if (token_is(name, "yogurt.conf")) {
 			*found = 1;
 			if (files == COMMAND_LINE_FILES_MAX || value.length == 0 ||
-			    value.length >= COMMAND_LINE_PATH_MAX)
-				return finish(topology, report_error(report, -EINVAL, "kernel command line: "
-								     "yogurt.conf=\"%s\" is not a path (1 to "
-								     "255 bytes; 4 files at most)",
-								     quote(quoted, value)));
+			    value.length >= COMMAND_LINE_PATH_MAX) {
+				error = report_error(report, -EINVAL, "kernel command line: "
+						     "yogurt.conf=\"%s\" is not a path (1 to 255 "
+						     "bytes; 4 files at most)",
+						     quote(quoted, value));
+				return finish(topology, error);
+			}
 			memcpy(paths[files], value.text, value.length);
 			paths[files][value.length] = '\0';
 			error = read_file(&parser, paths[files++]);

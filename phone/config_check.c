@@ -68,7 +68,8 @@ static int host_bits_are(const struct network *network, int one)
 static int check_alone(const struct phone_end *end, struct report *report)
 {
 	if (strcmp(end->host_device, end->device) == 0)
-		return report_error(report, -EINVAL, "host= and device= are both \"%s\"", end->device);
+		return report_error(report, -EINVAL, "host= and device= are both \"%s\"",
+				    end->device);
 	for (int family = 0; family < PHONE_FAMILIES; family++) {
 		struct network network;
 		int network_address;
@@ -80,8 +81,9 @@ static int check_alone(const struct phone_end *end, struct report *report)
 			continue;
 		network_address = host_bits_are(&network, 0);
 		if (network_address || (family == PHONE_IPV4 && host_bits_are(&network, 1)))
-			return report_error(report, -EINVAL, "%s/%u is the %s address of its network, "
-					    "not one for a device", network.text, network.prefix,
+			return report_error(report, -EINVAL, "%s/%u is the %s address of its "
+					    "network, not one for a device", network.text,
+					    network.prefix,
 					    network_address ? "network" : "broadcast");
 	}
 	return 0;
@@ -96,12 +98,13 @@ static int check_pair(const struct phone_end *other, const struct phone_end *end
 	const char *devices[2] = { end->host_device, end->device };
 
 	if (strcmp(other->netns, end->netns) == 0)
-		return report_error(report, -EINVAL, "namespace \"%s\" is already used at %s", end->netns,
-				    other_place);
+		return report_error(report, -EINVAL, "namespace \"%s\" is already used at %s",
+				    end->netns, other_place);
 	for (int other_device = 0; other_device < 2; other_device++)
 		for (int device = 0; device < 2; device++)
 			if (strcmp(other_devices[other_device], devices[device]) == 0)
-				return report_error(report, -EINVAL, "device \"%s\" is already used at %s",
+				return report_error(report, -EINVAL,
+						    "device \"%s\" is already used at %s",
 						    devices[device], other_place);
 	for (int family = 0; family < PHONE_FAMILIES; family++) {
 		struct network theirs, ours;
@@ -111,20 +114,22 @@ static int check_pair(const struct phone_end *other, const struct phone_end *end
 		end_network(&ours, end, family);
 		shorter = theirs.prefix < ours.prefix ? theirs.prefix : ours.prefix;
 		if (shorter && memcmp(theirs.bytes, ours.bytes, ours.size) == 0)
-			return report_error(report, -EINVAL, "address %s is already used at %s", ours.text,
-					    other_place);
+			return report_error(report, -EINVAL, "address %s is already used at %s",
+					    ours.text, other_place);
 		if (same_phone && !theirs.prefix != !ours.prefix)
-			return report_error(report, -EINVAL, "this end has %s IPv%c address, the other end "
-					    "(%s) %s", ours.prefix ? "an" : "no", phone_families[family].version,
-					    other_place, ours.prefix ? "none" : "has one");
+			return report_error(report, -EINVAL, "this end has %s IPv%c address, the "
+					    "other end (%s) %s", ours.prefix ? "an" : "no",
+					    phone_families[family].version, other_place,
+					    ours.prefix ? "none" : "has one");
 		if (same_phone && (theirs.prefix != ours.prefix ||
 				   !same_prefix(theirs.bytes, ours.bytes, shorter)))
-			return report_error(report, -EINVAL, "%s/%u is not in the network of the other end, "
-					    "%s/%u (%s)", ours.text, ours.prefix, theirs.text, theirs.prefix,
-					    other_place);
+			return report_error(report, -EINVAL, "%s/%u is not in the network of the "
+					    "other end, %s/%u (%s)", ours.text, ours.prefix,
+					    theirs.text, theirs.prefix, other_place);
 		if (!same_phone && shorter && same_prefix(theirs.bytes, ours.bytes, shorter))
-			return report_error(report, -EINVAL, "%s/%u overlaps %s/%u of another phone (%s)",
-					    ours.text, ours.prefix, theirs.text, theirs.prefix, other_place);
+			return report_error(report, -EINVAL,
+					    "%s/%u overlaps %s/%u of another phone (%s)", ours.text,
+					    ours.prefix, theirs.text, theirs.prefix, other_place);
 	}
 	if (same_phone && other->mode != end->mode)
 		return report_error(report, -EINVAL, "mode=l%c differs from the other end's (%s)",

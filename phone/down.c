@@ -23,11 +23,11 @@ int phone_remove_end(struct nl_socket *host, const struct owned_end *record, int
 	const char *device_name = record->host_device, *netns = record->netns;
 	struct nl_link_info device;
 	uint64_t inode = netns_inode(netns);
-	char pin_directory[64];
+	char pin_directory[NETKIT_PIN_PATH_MAX];
 	int error;
 
 	netkit_pin_directory(pin_directory, sizeof(pin_directory), PHONE_PIN_ROOT, device_name);
-	error = phone_unpin(pin_directory);
+	error = phone_unpin(pin_directory, PIN_DIRECTORY_MUST_GO);
 	if (error < 0)
 		return report_kernel(report, error, NULL, "removing the pins of %s under %s: %s",
 				     device_name, PHONE_PIN_ROOT, error_text(-error));
@@ -48,8 +48,8 @@ int phone_remove_end(struct nl_socket *host, const struct owned_end *record, int
 	} else if (inode) {
 		error = netns_delete(netns);
 		if (error < 0 && error != -ENOENT)
-			return report_kernel(report, error, NULL, "deleting namespace %s: %s", netns,
-					     error_text(-error));
+			return report_kernel(report, error, NULL, "deleting namespace %s: %s",
+					     netns, error_text(-error));
 		say(out, "namespace", netns);
 	}
 	return 0;

@@ -42,11 +42,15 @@ int phone_inside_device(int netns_fd, const char *name, struct nl_socket *inside
 
 /* ---- the pins (pins.c) -------------------------------------------------- */
 
+/* Whether a pin directory that stays after its pins are gone (other files
+ * in it, EBUSY) is an error. */
+enum pin_directory_staying { PIN_DIRECTORY_MUST_GO, PIN_DIRECTORY_MAY_STAY };
+
 /* Unpins the links pinned in directory (the pin layout of bpf/bpf.h;
  * unpinning a link's last reference detaches it; absent pins are fine) and
  * removes the directory. Returns how many links it unpinned, or a negative
  * errno. */
-int phone_unpin(const char *directory);
+int phone_unpin(const char *directory, enum pin_directory_staying staying);
 
 /* ---- programs (programs.c) --------------------------------------------- */
 

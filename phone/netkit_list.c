@@ -22,9 +22,9 @@ static int print_device(const struct nl_link_info *link, void *context)
 			     count ? "" : " none");
 		for (uint32_t index = 0; index < count; index++)
 			if (programs[index].tag[0])
-				format_print(out, " %s (id %u, tag %s, %u insns)", programs[index].name,
-					     programs[index].id, programs[index].tag,
-					     programs[index].instructions);
+				format_print(out, " %s (id %u, tag %s, %u insns)",
+					     programs[index].name, programs[index].id,
+					     programs[index].tag, programs[index].instructions);
 	}
 	format_write(out, "\n");
 	return 0;

@@ -33,17 +33,19 @@ int owned_lock(int *fd, struct report *report)
 	int error = make_state_dir();
 
 	if (error < 0)
-		return report_error(report, error, "cannot create %s: %s (is /run writable?)", PHONE_STATE_DIR,
-				    error_text(-error));
+		return report_error(report, error, "cannot create %s: %s (is /run writable?)",
+				    PHONE_STATE_DIR, error_text(-error));
 	*fd = open(LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
-		return report_error(report, -errno, "cannot open %s: %s", LOCK_FILE, error_text(errno));
+		return report_error(report, -errno, "cannot open %s: %s", LOCK_FILE,
+				    error_text(errno));
 	/* Another up or down holds it: wait a while, then say so. */
 	for (int waited = 0; flock(*fd, LOCK_EX | LOCK_NB) < 0; waited += 50) {
 		if (errno != EWOULDBLOCK || waited >= LOCK_WAIT_MS) {
 			close(*fd);
-			return report_error(report, -EBUSY, "another yogurt up or down is still running (%s is locked): "
-					    "try again when it has finished", LOCK_FILE);
+			return report_error(report, -EBUSY, "another yogurt up or down is still "
+					    "running (%s is locked): try again when it has "
+					    "finished", LOCK_FILE);
 		}
 		poll(NULL, 0, 50);
 	}
@@ -87,8 +89,8 @@ static int parse_line(struct owned *owned, const char *line, const char *end)
 		line = next_word(line, end, words[index], sizeof(words[index]));
 	if (strcmp(words[0], "end") != 0 || !words[1][0] ||
 	    parse_number(words[2], UINT64_MAX, &inode) < 0 || !words[3][0] ||
-	    strlen(words[3]) >= PHONE_DEVICE_MAX || parse_number(words[4], UINT32_MAX, &ifindex) < 0 ||
-	    owned->count == OWNED_MAX)
+	    strlen(words[3]) >= PHONE_DEVICE_MAX ||
+	    parse_number(words[4], UINT32_MAX, &ifindex) < 0 || owned->count == OWNED_MAX)
 		return -EINVAL;
 	entry = &owned->ends[owned->count++];
 	memcpy(entry->netns, words[1], sizeof(entry->netns));
@@ -106,8 +108,8 @@ int owned_load(struct owned *owned, struct report *report)
 
 	memset(owned, 0, sizeof(*owned));
 	if (fd < 0)
-		return errno == ENOENT ? 0 : report_error(report, -errno, "cannot read %s: %s", OWNED_FILE,
-							   error_text(errno));
+		return errno == ENOENT ? 0 : report_error(report, -errno, "cannot read %s: %s",
+							   OWNED_FILE, error_text(errno));
 	length = read(fd, text, sizeof(text));
 	close(fd);
 	if (length < 0 || (size_t)length == sizeof(text))
@@ -119,8 +121,9 @@ int owned_load(struct owned *owned, struct report *report)
 		if (!stop)
 			stop = end;
 		if (stop > start && parse_line(owned, start, stop) < 0)
-			return report_error(report, -EINVAL, "%s:%d is not a record yogurt wrote: remove the file "
-					    "(yogurt then owns nothing) or fix the line", OWNED_FILE, line);
+			return report_error(report, -EINVAL, "%s:%d is not a record yogurt wrote: "
+					    "remove the file (yogurt then owns nothing) or fix the "
+					    "line", OWNED_FILE, line);
 		start = stop + 1;
 	}
 	return 0;
@@ -134,15 +137,18 @@ int owned_save(const struct owned *owned, struct report *report)
 
 	if (error == 0 && owned->count == 0)
 		return unlink(OWNED_FILE) == 0 || errno == ENOENT ? 0
-			: report_error(report, -errno, "cannot remove %s: %s", OWNED_FILE, error_text(errno));
+			: report_error(report, -errno, "cannot remove %s: %s", OWNED_FILE,
+				       error_text(errno));
 	for (size_t index = 0; index < owned->count; index++) {
 		const struct owned_end *entry = &owned->ends[index];
 
-		length += format_string(text + length, sizeof(text) - length, "end %s %llu %s %u\n", entry->netns,
-					(unsigned long long)entry->netns_inode, entry->host_device, entry->host_ifindex);
+		length += format_string(text + length, sizeof(text) - length, "end %s %llu %s %u\n",
+					entry->netns, (unsigned long long)entry->netns_inode,
+					entry->host_device, entry->host_ifindex);
 	}
 	/* A new file renamed over the old: a crash never leaves half a record. */
-	fd = error < 0 ? error : open(OWNED_TEMPORARY, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = error < 0 ? error
+		       : open(OWNED_TEMPORARY, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, text, length) != (ssize_t)length || close(fd) < 0 ||
 	    rename(OWNED_TEMPORARY, OWNED_FILE) < 0)
 		return report_error(report, fd < 0 ? fd : -errno, "cannot write %s: %s", OWNED_FILE,

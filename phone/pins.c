@@ -6,9 +6,9 @@
 #include "internal.h"
 #include "../bpf/bpf.h"
 
-int phone_unpin(const char *directory)
+int phone_unpin(const char *directory, enum pin_directory_staying staying)
 {
-	char path[256];
+	char path[NETKIT_PIN_PATH_MAX];
 	int unpinned = 0, error = 0;
 
 	for (size_t hook = 0; hook < NETKIT_HOOKS; hook++) {
@@ -18,7 +18,8 @@ int phone_unpin(const char *directory)
 		else if (errno != ENOENT)
 			error = -errno;
 	}
-	if (rmdir(directory) < 0 && errno != ENOENT && error == 0)
+	if (rmdir(directory) < 0 && errno != ENOENT && staying == PIN_DIRECTORY_MUST_GO &&
+	    error == 0)
 		error = -errno;
 	return error < 0 ? error : unpinned;
 }

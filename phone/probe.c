@@ -91,7 +91,8 @@ static int is_our_reply(int family, const unsigned char *packet, ssize_t length,
 		if (length < (ssize_t)sizeof(header))
 			return 0;
 		memcpy(&header, packet, sizeof(header));
-		if (length < (ssize_t)(header.ip_hl * 4 + sizeof(reply)) || memcmp(&header.ip_src, to, 4) != 0)
+		if (length < (ssize_t)(header.ip_hl * 4 + sizeof(reply)) ||
+		    memcmp(&header.ip_src, to, 4) != 0)
 			return 0;
 		memcpy(&reply, packet + header.ip_hl * 4, sizeof(reply));
 		return reply.type == ICMP_ECHOREPLY && reply.un.echo.id == htons(identifier);
@@ -131,7 +132,8 @@ int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, in
 		memcpy(request + 2, &sum, 2);
 	}
 	/* The kernel fills in ICMPv6 checksums itself (RFC 3542). */
-	fd = probe_socket(netns_fd, family, SOCK_RAW, family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+	fd = probe_socket(netns_fd, family, SOCK_RAW,
+			  family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (fd < 0)
 		return fd;
 	start = monotonic_us();
@@ -285,9 +287,12 @@ static uint32_t pseudo_header_sum(const union probe_address *from, const union p
 	uint32_t sum = (uint32_t)IPPROTO_UDP + (uint32_t)udp_length;
 
 	if (from->any.sa_family == AF_INET6) {
-		source = from->v6.sin6_addr.s6_addr, destination = to->v6.sin6_addr.s6_addr, address_size = 16;
+		source = from->v6.sin6_addr.s6_addr;
+		destination = to->v6.sin6_addr.s6_addr;
+		address_size = 16;
 	} else {
-		source = (const uint8_t *)&from->v4.sin_addr, destination = (const uint8_t *)&to->v4.sin_addr;
+		source = (const uint8_t *)&from->v4.sin_addr;
+		destination = (const uint8_t *)&to->v4.sin_addr;
 		address_size = 4;
 	}
 	for (size_t index = 0; index < address_size; index += 2)

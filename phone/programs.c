@@ -11,6 +11,8 @@ uint32_t phone_hook_programs(uint32_t ifindex, size_t hook, struct hook_program 
 {
 	uint32_t ids[HOOK_PROGRAMS_MAX], count = 0;
 
+	if (capacity > HOOK_PROGRAMS_MAX)
+		capacity = HOOK_PROGRAMS_MAX;
 	if (bpf_netkit_query(ifindex, netkit_hooks[hook].attach_type, ids, capacity, &count) < 0)
 		return 0;
 	if (count > capacity)

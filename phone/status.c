@@ -22,7 +22,7 @@ struct end_state {
 	/* Per hook, in the order of netkit_hooks. */
 	struct hook_program programs[NETKIT_HOOKS][STATUS_PROGRAMS];
 	uint32_t program_count[NETKIT_HOOKS];
-	char pin_directory[64];
+	char pin_directory[NETKIT_PIN_PATH_MAX];
 	int pinned[NETKIT_HOOKS];
 	int has_counters;
 	struct wire_count counters[WIRE_COUNTER_MAX];
@@ -46,7 +46,8 @@ static int collect_address(const struct nl_address *address, void *context)
 static void collect_programs(struct end_state *state, uint32_t ifindex)
 {
 	for (size_t hook = 0; hook < NETKIT_HOOKS; hook++)
-		state->program_count[hook] = phone_hook_programs(ifindex, hook, state->programs[hook],
+		state->program_count[hook] = phone_hook_programs(ifindex, hook,
+								 state->programs[hook],
 								 STATUS_PROGRAMS);
 	/* The first primary program is the wire's, if any: its counters. */
 	state->has_counters = state->program_count[NETKIT_HOOK_PRIMARY] &&
@@ -143,10 +144,12 @@ static int phone_difference(const struct phone *phone, const struct end_state st
 			    char text[128])
 {
 	for (int side = 0; side < PHONE_ENDS; side++) {
-		const char *what, *difference = what_differs(&phone->ends[side], &states[side], &what);
+		const char *what;
+		const char *difference = what_differs(&phone->ends[side], &states[side], &what);
 
 		if (difference) {
-			format_string(text, 128, "%s: %s %s", phone->ends[side].netns, what, difference);
+			format_string(text, 128, "%s: %s %s", phone->ends[side].netns, what,
+				      difference);
 			return 1;
 		}
 	}
@@ -162,7 +165,8 @@ static int phone_present(const struct end_state states[PHONE_ENDS])
 
 	for (int side = 0; side < PHONE_ENDS; side++)
 		present |= states[side].netns_present | states[side].host_present |
-			   states[side].pinned[NETKIT_HOOK_PRIMARY] | states[side].pinned[NETKIT_HOOK_PEER];
+			   states[side].pinned[NETKIT_HOOK_PRIMARY] |
+			   states[side].pinned[NETKIT_HOOK_PEER];
 	return present;
 }
 
@@ -188,7 +192,8 @@ static void print_link_text(int out, const struct nl_link_info *link)
 		     (link->flags & IFF_UP) ? "up" : "down");
 	if (link->netkit_primary >= 0)
 		format_print(out, ", netkit %s, policy %s, peer policy %s, %s",
-			     link->netkit_primary ? "primary" : "peer", policy_name(link->netkit_policy),
+			     link->netkit_primary ? "primary" : "peer",
+			     policy_name(link->netkit_policy),
 			     policy_name(link->netkit_peer_policy), mode_name(link->netkit_mode));
 	else
 		format_print(out, ", %s", link->kind[0] ? link->kind : "not netkit");
@@ -203,8 +208,8 @@ static void print_hook_text(int out, const struct end_state *state, int hook)
 	for (uint32_t index = 0; index < state->program_count[hook]; index++) {
 		const struct hook_program *program = &state->programs[hook][index];
 
-		format_print(out, "%s%s (id %u, tag %s, %u insns)", index ? ", " : "", program->name,
-			     program->id, program->tag, program->instructions);
+		format_print(out, "%s%s (id %u, tag %s, %u insns)", index ? ", " : "",
+			     program->name, program->id, program->tag, program->instructions);
 	}
 	format_print(out, ", pin %s/%s%s\n", state->pin_directory, name,
 		     state->pinned[hook] ? "" : " (missing)");
@@ -223,7 +228,8 @@ static void print_end_text(int out, const struct phone_end *end, const struct en
 		for (int hook = 0; hook < NETKIT_HOOKS; hook++)
 			print_hook_text(out, state, hook);
 		if (state->has_counters)
-			format_print(out, "      wire: sent %llu pkts/%llu B, passed %llu pkts/%llu B, "
+			format_print(out, "      wire: sent %llu pkts/%llu B, "
+				     "passed %llu pkts/%llu B, "
 				     "dropped %llu not from the wire, %llu with no pairing\n",
 				     (unsigned long long)counters[WIRE_SENT].packets,
 				     (unsigned long long)counters[WIRE_SENT].bytes,
@@ -256,10 +262,11 @@ static void print_json_string(int out, const char *text)
 		unsigned char c = (unsigned char)*text;
 
 		if (c == '"' || c == '\\')
-			length += format_string(escaped + length, sizeof(escaped) - length, "\\%c", c);
+			length += format_string(escaped + length, sizeof(escaped) - length,
+						"\\%c", c);
 		else if (c < 0x20)
-			length += format_string(escaped + length, sizeof(escaped) - length, "\\u00%02x",
-						c);
+			length += format_string(escaped + length, sizeof(escaped) - length,
+						"\\u00%02x", c);
 		else
 			escaped[length++] = *text;
 	}
@@ -329,7 +336,8 @@ static void print_end_json(int out, const struct phone_end *end, const struct en
 		format_print(out, ",\"wire\":{");
 		print_counter_json(out, "sent", &counters[WIRE_SENT], 0);
 		print_counter_json(out, "passed", &counters[WIRE_PASSED], 0);
-		print_counter_json(out, "dropped_not_from_wire", &counters[WIRE_DROPPED_NOT_WIRE], 0);
+		print_counter_json(out, "dropped_not_from_wire", &counters[WIRE_DROPPED_NOT_WIRE],
+				   0);
 		print_counter_json(out, "dropped_no_pairing", &counters[WIRE_DROPPED_NO_PAIR], 1);
 		format_write(out, "}");
 	}

@@ -27,7 +27,8 @@ static void end_init(struct phone_end *end, int number)
 	format_string(end->host_device, sizeof(end->host_device), "yg%d-host", number);
 	format_string(end->device, sizeof(end->device), "yg%d-cont", number);
 	end->addresses[PHONE_IPV4] = (struct phone_address){ { 10, 42, 0, (uint8_t)number }, 24 };
-	end->addresses[PHONE_IPV6] = (struct phone_address){ { 0xfd, 0x42, [15] = (uint8_t)number }, 64 };
+	end->addresses[PHONE_IPV6] =
+		(struct phone_address){ { 0xfd, 0x42, [15] = (uint8_t)number }, 64 };
 	end->mode = NETKIT_L3;
 }
 

@@ -21,6 +21,10 @@ struct undo {
 	char name[PHONE_NAME_MAX];	/* a namespace, a device or a pin directory */
 };
 
+/* up's pin directories, PHONE_PIN_ROOT/<host device>, fit into a name. */
+_Static_assert(sizeof(PHONE_PIN_ROOT "/") + PHONE_DEVICE_MAX - 1 <= PHONE_NAME_MAX,
+	       "the journal takes a pin directory as a name");
+
 struct up_context {
 	const struct topology *topology;
 	struct report *report;
@@ -36,9 +40,6 @@ struct up_context {
 };
 
 enum { CHANGE_NAMESPACE = 1, CHANGE_DEVICES = 2, CHANGE_ADDRESSES = 4, CHANGE_WIRE = 8 };
-
-/* PHONE_PIN_ROOT/<host device> fits, and the journal takes it as a name. */
-#define PIN_DIRECTORY_MAX PHONE_NAME_MAX
 
 static void remember(struct up_context *context, enum undo_kind kind, const char *name)
 {
@@ -61,7 +62,8 @@ static const char *change_words(unsigned changes, char *words, size_t size)
 	words[0] = '\0';
 	for (unsigned bit = 0; bit < 4; bit++)
 		if (changes & (1u << bit))
-			length += format_string(words + length, size - length, "%s%s", length ? ", " : "", names[bit]);
+			length += format_string(words + length, size - length, "%s%s",
+						length ? ", " : "", names[bit]);
 	return words;
 }
 
@@ -81,7 +83,7 @@ static void roll_back(struct up_context *context)
 			nl_link_delete(&context->host, entry->name);
 			break;
 		case UNDO_PIN_DIR:
-			phone_unpin(entry->name);
+			phone_unpin(entry->name, PIN_DIRECTORY_MAY_STAY);
 			break;
 		case UNDO_PIN_ROOT:
 			rmdir(entry->name);
@@ -112,24 +114,27 @@ static int ensure_namespace(struct up_context *context, const struct phone_end *
 	*record = owned_find(&context->owned, end->netns);
 	if (inode && (!*record || (*record)->netns_inode != inode))
 		return report_error(context->report, -EEXIST,
-				    "namespace %s already exists and yogurt did not make it: remove it "
-				    "(ip netns delete %s) or configure another name", end->netns,
-				    end->netns);
+				    "namespace %s already exists and yogurt did not make it: "
+				    "remove it (ip netns delete %s) or configure another name",
+				    end->netns, end->netns);
 	if (inode)
 		return 0;
 	error = netns_add(end->netns);
 	if (error < 0)
-		return report_kernel(context->report, error, NULL, "creating namespace %s under %s: %s%s",
-				     end->netns, NETNS_RUN_DIR, error_text(-error),
-				     error == -EPERM || error == -EACCES ? " (needs root in the host's user "
-				     "namespace, and " NETNS_RUN_DIR " writable)" : "");
+		return report_kernel(context->report, error, NULL,
+				     "creating namespace %s under %s: %s%s", end->netns,
+				     NETNS_RUN_DIR, error_text(-error),
+				     error == -EPERM || error == -EACCES ? " (needs root in the "
+				     "host's user namespace, and " NETNS_RUN_DIR " writable)" : "");
 	remember(context, UNDO_NETNS, end->netns);
 	*record = owned_remember(&context->owned, end->netns);
 	if (!*record)
-		return report_error(context->report, -ENOSPC, "too many phone ends to keep track of");
+		return report_error(context->report, -ENOSPC,
+				    "too many phone ends to keep track of");
 	(*record)->netns_inode = netns_inode(end->netns);
 	(*record)->host_ifindex = 0;	/* a new namespace: the pair is made anew */
-	format_string((*record)->host_device, sizeof((*record)->host_device), "%s", end->host_device);
+	format_string((*record)->host_device, sizeof((*record)->host_device), "%s",
+		      end->host_device);
 	context->changes |= CHANGE_NAMESPACE;
 	return save(context);
 }
@@ -158,16 +163,17 @@ static int create_pair(struct up_context *context, const struct phone_end *end, 
 
 	if (error == -EOPNOTSUPP)
 		return report_kernel(context->report, error, words[0] ? words : error_text(-error),
-				     "this kernel has no netkit devices: yogurt needs Linux >= 6.7 built "
-				     "with CONFIG_NETKIT=y");
+				     "this kernel has no netkit devices: yogurt needs Linux >= 6.7 "
+				     "built with CONFIG_NETKIT=y");
 	if (error == -EPERM)
 		return report_kernel(context->report, error, NULL, "creating netkit devices needs "
 				     "CAP_NET_ADMIN: run yogurt as root");
 	if (error == -EEXIST)
 		return device_taken(context, end->host_device);
 	if (error < 0)
-		return report_kernel(context->report, error, words, "creating netkit pair %s/%s: %s",
-				     end->host_device, end->device, error_text(-error));
+		return report_kernel(context->report, error, words,
+				     "creating netkit pair %s/%s: %s", end->host_device,
+				     end->device, error_text(-error));
 	remember(context, UNDO_DEVICE, end->host_device);
 	error = nl_link_index(&context->host, end->host_device, ifindex);
 	if (error < 0)
@@ -279,8 +285,9 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 			continue;
 		missing = 1;
 		if (error == 0)
-			error = nl_address_add(&inside, device.ifindex, phone_families[family].family,
-					       address->bytes, address->prefix_length);
+			error = nl_address_add(&inside, device.ifindex,
+					       phone_families[family].family, address->bytes,
+					       address->prefix_length);
 	}
 	if (error == 0 && end->mtu && device.mtu != end->mtu)
 		error = nl_link_set_mtu(&inside, device.ifindex, end->mtu);
@@ -289,8 +296,9 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 	if (error == 0 && (sync.stray_count || missing))
 		context->changes |= CHANGE_ADDRESSES;
 	if (error < 0)
-		error = report_kernel(context->report, error, inside.error, "configuring %s in %s: %s",
-				      end->device, end->netns, error_text(-error));
+		error = report_kernel(context->report, error, inside.error,
+				      "configuring %s in %s: %s", end->device, end->netns,
+				      error_text(-error));
 	nl_close(&inside);
 	return error;
 }
@@ -321,8 +329,8 @@ static int ensure_end(struct up_context *context, const struct phone_end *end, u
 	if (error == 0 && !(host.flags & IFF_UP))
 		error = nl_link_set_up(&context->host, host.ifindex);
 	if (error < 0)
-		return report_kernel(context->report, error, context->host.error, "bringing up %s: %s",
-				     end->host_device, error_text(-error));
+		return report_kernel(context->report, error, context->host.error,
+				     "bringing up %s: %s", end->host_device, error_text(-error));
 	return 0;
 }
 
@@ -331,14 +339,14 @@ static int prepare_pins(struct up_context *context)
 	int error = bpffs_mount(PHONE_BPFFS);
 
 	if (error < 0)
-		return report_kernel(context->report, error, NULL, "bpffs is not mounted on %s and "
-				     "mounting it failed: %s (needs CAP_SYS_ADMIN and a kernel with "
-				     "CONFIG_BPF_SYSCALL)", PHONE_BPFFS, error_text(-error));
+		return report_kernel(context->report, error, NULL, "bpffs is not mounted on %s "
+				     "and mounting it failed: %s (needs CAP_SYS_ADMIN and a kernel "
+				     "with CONFIG_BPF_SYSCALL)", PHONE_BPFFS, error_text(-error));
 	if (mkdir(PHONE_PIN_ROOT, 0700) == 0)
 		remember(context, UNDO_PIN_ROOT, PHONE_PIN_ROOT);
 	else if (errno != EEXIST)
-		return report_kernel(context->report, -errno, NULL, "creating %s: %s", PHONE_PIN_ROOT,
-				     error_text(errno));
+		return report_kernel(context->report, -errno, NULL, "creating %s: %s",
+				     PHONE_PIN_ROOT, error_text(errno));
 	return 0;
 }
 
@@ -349,7 +357,7 @@ static int wire_in_place(const char *pin_directory, uint32_t ifindex)
 	for (size_t hook = 0; hook < NETKIT_HOOKS; hook++) {
 		struct hook_program programs[HOOK_PROGRAMS_MAX];
 		uint32_t count = phone_hook_programs(ifindex, hook, programs, HOOK_PROGRAMS_MAX);
-		char path[PIN_DIRECTORY_MAX + 16];
+		char path[NETKIT_PIN_PATH_MAX];
 		int found = 0;
 
 		netkit_pin_path(path, sizeof(path), pin_directory, hook);
@@ -367,15 +375,16 @@ static int wire_in_place(const char *pin_directory, uint32_t ifindex)
 static int ensure_wire(struct up_context *context, const struct phone *phone,
 		       const uint32_t ifindex[PHONE_ENDS], const int fresh[PHONE_ENDS])
 {
-	char pin_directories[PHONE_ENDS][PIN_DIRECTORY_MAX];
+	char pin_directories[PHONE_ENDS][NETKIT_PIN_PATH_MAX];
 	uint32_t secret[WIRE_SECRET_WORDS];
 	int in_place = 1;
 	long got;
 
 	for (int side = 0; side < PHONE_ENDS; side++) {
-		netkit_pin_directory(pin_directories[side], PIN_DIRECTORY_MAX, PHONE_PIN_ROOT,
+		netkit_pin_directory(pin_directories[side], NETKIT_PIN_PATH_MAX, PHONE_PIN_ROOT,
 				     phone->ends[side].host_device);
-		in_place = in_place && !fresh[side] && wire_in_place(pin_directories[side], ifindex[side]);
+		in_place = in_place && !fresh[side] &&
+			   wire_in_place(pin_directories[side], ifindex[side]);
 	}
 	if (in_place)
 		return 0;
@@ -385,17 +394,17 @@ static int ensure_wire(struct up_context *context, const struct phone *phone,
 				     "no random numbers for the wire's gate secret: %s",
 				     error_text(got < 0 ? (int)-got : EIO));
 	for (int side = 0; side < PHONE_ENDS; side++)
-		phone_unpin(pin_directories[side]);
+		phone_unpin(pin_directories[side], PIN_DIRECTORY_MAY_STAY);
 	for (int side = 0; side < PHONE_ENDS; side++) {
 		const char *device = phone->ends[side].host_device;
 		int error = wire_attach(&context->wire, ifindex[side], ifindex[!side], secret,
 					pin_directories[side]);
 
 		if (error < 0)
-			return report_kernel(context->report, error, NULL, "wire on %s: %s%s", device,
-					     context->wire.error, error == -EPERM ? ": loading and "
-					     "attaching BPF programs needs CAP_BPF and CAP_NET_ADMIN (or "
-					     "CAP_SYS_ADMIN)" : "");
+			return report_kernel(context->report, error, NULL, "wire on %s: %s%s",
+					     device, context->wire.error, error == -EPERM ?
+					     ": loading and attaching BPF programs needs CAP_BPF "
+					     "and CAP_NET_ADMIN (or CAP_SYS_ADMIN)" : "");
 		remember(context, UNDO_PIN_DIR, pin_directories[side]);
 	}
 	memset(secret, 0, sizeof(secret));
@@ -444,8 +453,8 @@ static void print_ready(const struct phone *phone, const char *changes, uint64_t
 		format_print(out, "up: phone %s <-> %s ready in %llu.%03llu ms (made: %s)\n", first,
 			     second, milliseconds, fraction, changes);
 	else
-		format_print(out, "up: phone %s <-> %s already up, nothing changed (%llu.%03llu ms)\n",
-			     first, second, milliseconds, fraction);
+		format_print(out, "up: phone %s <-> %s already up, nothing changed "
+			     "(%llu.%03llu ms)\n", first, second, milliseconds, fraction);
 }
 
 static int bring_up(struct up_context *context, uint64_t start)
@@ -460,7 +469,8 @@ static int bring_up(struct up_context *context, uint64_t start)
 
 		context->changes = 0;
 		for (int side = 0; side < PHONE_ENDS && error == 0; side++)
-			error = ensure_end(context, &phone->ends[side], &ifindex[side], &fresh[side]);
+			error = ensure_end(context, &phone->ends[side], &ifindex[side],
+					   &fresh[side]);
 		if (error == 0 && !context->topology->without_wire)
 			error = ensure_wire(context, phone, ifindex, fresh);
 		if (error == 0 && context->out >= 0)

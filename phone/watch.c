@@ -44,8 +44,9 @@ static int read_all(const struct topology *topology, all_counters now, struct re
 
 			/* No device or no wire: the phone is not up; the rest, the kernel's. */
 			if (error == -ENODEV || error == -ENOENT)
-				return report_error(report, error, NO_WIRE, device, error == -ENOENT ?
-						    "no program attached" : error_text(-error));
+				return report_error(report, error, NO_WIRE, device,
+						    error == -ENOENT ? "no program attached"
+								     : error_text(-error));
 			if (error < 0)
 				return report_kernel(report, error, NULL, NO_WIRE, device,
 						     error_text(-error));

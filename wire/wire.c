@@ -25,19 +25,17 @@ static int attach_and_pin(struct bpf_object *object, uint32_t host_ifindex, cons
 	for (*pinned = 0; *pinned < NETKIT_HOOKS; (*pinned)++) {
 		const struct netkit_hook *hook = &netkit_hooks[*pinned];
 		struct bpf_object_program *program = bpf_object_find_program(object, hook->section);
-		char path[256];
-		int link, error;
+		char path[NETKIT_PIN_PATH_MAX];
+		int pin_failed, error;
 
 		if (!program)
 			return bpf_object_error(object, -ENOENT, "the wire object has no %s program",
 						hook->section);
-		link = bpf_netkit_link_create(program->fd, host_ifindex, hook->attach_type);
-		if (link < 0)
-			return bpf_object_error(object, link, "attaching %s to ifindex %u: %s",
-						hook->section, host_ifindex, error_text(-link));
-		netkit_pin_path(path, sizeof(path), pin_dir, *pinned);
-		error = bpf_pin(link, path);
-		close(link);	/* the pin holds the link now */
+		error = netkit_link_and_pin(program->fd, host_ifindex, *pinned, pin_dir, path,
+					    &pin_failed);
+		if (error < 0 && !pin_failed)
+			return bpf_object_error(object, error, "attaching %s to ifindex %u: %s",
+						hook->section, host_ifindex, error_text(-error));
 		if (error < 0)
 			return bpf_object_error(object, error, "pinning %s: %s", path, error_text(-error));
 	}
@@ -67,7 +65,7 @@ int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t targe
 		if (error < 0) {
 			/* Unpinning the only reference detaches the link. */
 			for (size_t index = 0; index < pinned; index++) {
-				char path[256];
+				char path[NETKIT_PIN_PATH_MAX];
 
 				netkit_pin_path(path, sizeof(path), pin_dir, index);
 				unlink(path);
