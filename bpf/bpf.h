@@ -97,7 +97,7 @@ struct bpf_object {
 	/* Everything parse allocates (source, instructions, values) is in
 	 * the arena, freed whole by bpf_object_free. */
 	struct memory_arena arena;
-	struct bpf_object_source *source;
+	struct bpf_object_source *source;	/* NULL: not parsed (or freed) */
 	int btf_fd;			/* the object's BTF, loaded; -1: none */
 	char *log;			/* verifier log of the last refused load */
 };
@@ -111,12 +111,16 @@ struct bpf_object {
 
 /* Parses image (not copied: it must outlive the object). -EINVAL with words
  * in object->error when the image is malformed, -EOPNOTSUPP when it uses a
- * feature yogurt does not support. */
+ * feature yogurt does not support; a failed parse leaves the object as
+ * bpf_object_free does. */
 int bpf_object_parse(struct bpf_object *object, const char *name, const void *image,
 		     size_t size);
 
 /* Frees what parse and load allocated and closes every fd; the words in
- * object->error stay. */
+ * object->error stay. Only for an object that went through
+ * bpf_object_parse (successful or not: either marks the fds it has not
+ * opened -1) or is all zeros (never parsed: it has no fds); freeing twice
+ * is fine. */
 void bpf_object_free(struct bpf_object *object);
 
 /* The first program whose section or (kernel) name is name, or NULL. */
@@ -124,13 +128,16 @@ struct bpf_object_program *bpf_object_find_program(struct bpf_object *object,
 						   const char *name);
 
 /* Overwrites the initial value of global variable symbol (in .rodata/.data)
- * before load; size must equal the symbol's size. */
+ * before load; size must equal the symbol's size. -EINVAL with words on an
+ * object that is not parsed. */
 int bpf_object_set_global(struct bpf_object *object, const char *symbol, const void *value,
 			  size_t size);
 
 /* Creates the maps (filling and freezing data maps) and loads every program
- * as BPF_PROG_TYPE_SCHED_CLS. On a verifier refusal the log is kept in
- * object->log. Fds live in the object until bpf_object_unload. */
+ * as BPF_PROG_TYPE_SCHED_CLS; -EINVAL with words on an object that is not
+ * parsed. On a verifier refusal the log is kept in object->log. Fds live in
+ * the object until bpf_object_unload, which, like bpf_object_free, takes
+ * only an object that went through parse or is all zeros. */
 int bpf_object_load(struct bpf_object *object);
 void bpf_object_unload(struct bpf_object *object);
 
@@ -155,7 +162,8 @@ int bpf_program_info(uint32_t id, struct bpf_prog_info *info, uint32_t *map_ids,
 int bpf_map_open(uint32_t id, struct bpf_map_info *info);
 int bpf_map_lookup(int map_fd, const void *key, void *value);
 
-/* Number of possible CPUs (the per-CPU value count). */
+/* Number of possible CPUs (the per-CPU value count); -EINVAL if the
+ * kernel's list does not parse or fills the buffer (it may be cut). */
 int bpf_possible_cpus(void);
 
 /* Mounts bpffs on path unless a bpffs is already there. */

@@ -17,7 +17,7 @@
 #define MODIFIER_DEPTH_MAX 32
 #define RECORD_SIZE_MAX 256
 
-static int malformed(char *error, const char *where, const char *what)
+static int malformed(char error[BPF_OBJECT_ERROR_MAX], const char *where, const char *what)
 {
 	return bpf_error(error, -EINVAL, BPF_MALFORMED, where, ": ", what);
 }
@@ -100,7 +100,7 @@ static const char *index_types(struct btf *btf, uint64_t offset, uint64_t types_
 }
 
 int btf_parse(struct btf *btf, const void *bytes, size_t size, struct memory_arena *arena,
-	      char *error)
+	      char error[BPF_OBJECT_ERROR_MAX])
 {
 	struct btf_header header;
 	const char *problem = header_problem(bytes, size, sizeof(header));
@@ -147,8 +147,9 @@ const struct btf_type *btf_skip_modifiers(const struct btf *btf, uint32_t id, ui
 		const struct btf_type *type = btf_type(btf, id);
 		uint32_t kind = type ? BTF_INFO_KIND(type->info) : 0;
 
-		if (kind != BTF_KIND_TYPEDEF && kind != BTF_KIND_VOLATILE && kind != BTF_KIND_CONST &&
-		    kind != BTF_KIND_RESTRICT && kind != BTF_KIND_TYPE_TAG) {
+		if (kind != BTF_KIND_TYPEDEF && kind != BTF_KIND_VOLATILE &&
+		    kind != BTF_KIND_CONST && kind != BTF_KIND_RESTRICT &&
+		    kind != BTF_KIND_TYPE_TAG) {
 			if (resolved)
 				*resolved = id;
 			return type;
@@ -193,7 +194,8 @@ int btf_find(const struct btf *btf, uint32_t kind, const char *name)
 	for (uint32_t id = 1; id < btf->type_count; id++) {
 		const struct btf_type *type = btf_type(btf, id);
 
-		if (BTF_INFO_KIND(type->info) == kind && strcmp(btf_name(btf, type->name_off), name) == 0)
+		if (BTF_INFO_KIND(type->info) == kind &&
+		    strcmp(btf_name(btf, type->name_off), name) == 0)
 			return (int)id;
 	}
 	return -ENOENT;
@@ -240,7 +242,8 @@ static const char *part_problem(struct btf_ext *ext, struct btf_ext_part *part, 
 }
 
 static int check_part(struct btf_ext *ext, struct btf_ext_part *part, const char *name,
-		      uint64_t offset, uint32_t length, uint32_t kernel_record_size, char *error)
+		      uint64_t offset, uint32_t length, uint32_t kernel_record_size,
+		      char error[BPF_OBJECT_ERROR_MAX])
 {
 	const char *problem = part_problem(ext, part, offset, length, kernel_record_size);
 
@@ -250,7 +253,7 @@ static int check_part(struct btf_ext *ext, struct btf_ext_part *part, const char
 }
 
 int btf_ext_parse(struct btf_ext *ext, const struct btf *btf, const void *bytes, size_t size,
-		  char *error)
+		  char error[BPF_OBJECT_ERROR_MAX])
 {
 	const uint32_t minimum = offsetof(struct btf_ext_header, core_relocation_offset);
 	struct btf_ext_header header = { 0 };
@@ -275,9 +278,9 @@ int btf_ext_parse(struct btf_ext *ext, const struct btf *btf, const void *bytes,
 
 		read_bounded(ext, ext->size, base + header.core_relocation_offset + 4, sizeof(name),
 			     &name);
-		return bpf_error(error, -EOPNOTSUPP, "section %s: CO-RE relocations (BPF_CORE_READ, "
-				 "bpf_core_*, preserve_access_index) are not supported",
-				 btf->data ? btf_name(btf, name) : ".BTF.ext");
+		return bpf_error(error, -EOPNOTSUPP, "section %s: CO-RE relocations "
+				 "(BPF_CORE_READ, bpf_core_*, preserve_access_index) are not "
+				 "supported", btf->data ? btf_name(btf, name) : ".BTF.ext");
 	}
 	return check_part(ext, &ext->func_info, "func_info", base + header.func_info_offset,
 			  header.func_info_length, sizeof(struct bpf_func_info), error) ?:
@@ -286,7 +289,8 @@ int btf_ext_parse(struct btf_ext *ext, const struct btf *btf, const void *bytes,
 }
 
 int btf_ext_copy(const struct btf_ext *ext, const struct btf_ext_part *part, const char *section,
-		 const struct bpf_piece *piece, void *records, uint32_t *record_count, char *error)
+		 const struct bpf_piece *piece, void *records, uint32_t *record_count,
+		 char error[BPF_OBJECT_ERROR_MAX])
 {
 	const uint32_t kernel_size = part->kernel_record_size;
 
@@ -298,14 +302,16 @@ int btf_ext_copy(const struct btf_ext *ext, const struct btf_ext_part *part, con
 
 		at += sizeof(block);
 		for (uint32_t index = 0; ours && index < block[1]; index++) {
-			unsigned char *record = (unsigned char *)records + *record_count * kernel_size;
+			unsigned char *record = (unsigned char *)records +
+						*record_count * kernel_size;
 			uint32_t offset = at + index * part->record_size;
 
 			read_bounded(ext, part->end, offset, sizeof(instruction), &instruction);
 			if (instruction % sizeof(struct bpf_insn))
 				return malformed(error, part->name, "misaligned");
 			instruction /= sizeof(struct bpf_insn);
-			if (instruction < piece->start || instruction - piece->start >= piece->count)
+			if (instruction < piece->start ||
+			    instruction - piece->start >= piece->count)
 				continue;
 			/* Pieces of a program do not overlap, so this holds
 			 * unless the object lies. */

@@ -31,6 +31,9 @@
 #define BPF_MALFORMED \
 	"the object is malformed (%s%s%s): build it again with clang -O2 -g -target bpf"
 
+/* The words for set_global or load on an object with no parse behind it. */
+#define BPF_NOT_PARSED "the object is not parsed"
+
 /* A userspace address as bpf(2) takes it. */
 static inline uint64_t bpf_pointer(const void *address)
 {
@@ -124,7 +127,7 @@ struct btf_ext {
  * into arena and indexes it: -EINVAL with words in error if it is
  * malformed, -ENOMEM without. */
 int btf_parse(struct btf *btf, const void *bytes, size_t size, struct memory_arena *arena,
-	      char *error);
+	      char error[BPF_OBJECT_ERROR_MAX]);
 
 /* Type id, or NULL if there is none. Its kind-specific records follow it
  * (type + 1): as many as its kind and vlen say, all inside (parse checked). */
@@ -149,7 +152,7 @@ int btf_find(const struct btf *btf, uint32_t kind, const char *name);
  * words for CO-RE relocations. Its section names are in btf, which may be
  * parsed later. */
 int btf_ext_parse(struct btf_ext *ext, const struct btf *btf, const void *bytes, size_t size,
-		  char *error);
+		  char error[BPF_OBJECT_ERROR_MAX]);
 
 /* A run of instructions copied from an ELF section into a program. */
 struct bpf_piece {
@@ -163,7 +166,8 @@ struct bpf_piece {
  * in the section called section, each moved to its position in the
  * program. -EINVAL with words in error if the records do not fit. */
 int btf_ext_copy(const struct btf_ext *ext, const struct btf_ext_part *part, const char *section,
-		 const struct bpf_piece *piece, void *records, uint32_t *record_count, char *error);
+		 const struct bpf_piece *piece, void *records, uint32_t *record_count,
+		 char error[BPF_OBJECT_ERROR_MAX]);
 
 /* ---- object.c: what the object was parsed from -------------------------- */
 

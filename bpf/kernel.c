@@ -133,7 +133,10 @@ int bpf_possible_cpus(void)
 			last = c + 1;
 	while (last[digits] >= '0' && last[digits] <= '9')
 		digits++;
-	if (format_parse_unsigned(last, digits, 10, 1u << 20, &highest) < 0)
+	/* A list that filled the buffer may be cut short: its last number
+	 * would undercount the CPUs, and the per-CPU buffer with them. */
+	if (length == (long)sizeof(text) - 1 ||
+	    format_parse_unsigned(last, digits, 10, 1u << 20, &highest) < 0)
 		return -EINVAL;
 	return (int)highest + 1;
 }

@@ -32,8 +32,9 @@ static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 	}
 	fd = sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
 	if (fd < 0)
-		return bpf_object_error(object, (int)fd, "map %s: the kernel refused to create it: %s",
-					map->name, error_text((int)-fd));
+		return bpf_object_error(object, (int)fd,
+					"map %s: the kernel refused to create it: %s", map->name,
+					error_text((int)-fd));
 	map->fd = (int)fd;
 	if (!map->is_data)
 		return 0;
@@ -48,8 +49,8 @@ static int create_map(struct bpf_object *object, struct bpf_object_map *map)
 		fd = sys_bpf(BPF_MAP_FREEZE, &attr, sizeof(attr));
 	}
 	if (fd < 0)
-		return bpf_object_error(object, (int)fd, "map %s: could not fill it in: %s", map->name,
-					error_text((int)-fd));
+		return bpf_object_error(object, (int)fd, "map %s: could not fill it in: %s",
+					map->name, error_text((int)-fd));
 	return 0;
 }
 
@@ -68,22 +69,21 @@ static void relocate(struct bpf_object *object, struct bpf_object_program *progr
 }
 
 /* BPF_PROG_LOAD of program, or BPF_BTF_LOAD of the object's BTF when
- * program is NULL; with a log when log is not NULL. */
-static long kernel_load(const struct bpf_object *object, const struct bpf_object_program *program,
-			char *log, uint32_t log_size)
+ * program is NULL; with a log when log is not NULL (zeroed memory: empty
+ * unless the kernel writes to it). */
+static int kernel_load(const struct bpf_object *object, const struct bpf_object_program *program,
+		       char *log, uint32_t log_size)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
-	if (log)
-		log[0] = '\0';
 	if (!program) {
 		attr.btf = bpf_pointer(object->source->btf.data);
 		attr.btf_size = object->source->btf.size;
 		attr.btf_log_buf = bpf_pointer(log);
 		attr.btf_log_size = log_size;
 		attr.btf_log_level = log ? 1 : 0;
-		return sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
+		return (int)sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
 	}
 	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
 	attr.expected_attach_type = program->expected_attach_type;
@@ -103,7 +103,7 @@ static long kernel_load(const struct bpf_object *object, const struct bpf_object
 	attr.log_buf = bpf_pointer(log);
 	attr.log_size = log_size;
 	attr.log_level = log ? 1 : 0;
-	return sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+	return (int)sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
 }
 
 /* The kernel's reason: the last line of its log, bar the statistics the
@@ -147,15 +147,19 @@ static void source_line(const char *log, char *line, size_t size)
 	format_string(line, size, " at \"%s\"", text);
 }
 
-/* Loads again with a log, growing the buffer while the log was cut short;
- * returns the fd if the kernel took it this time. */
-static long explain_refusal(struct bpf_object *object, struct bpf_object_program *program,
-			    long error)
+/* Loads program (the object's BTF when NULL) and returns its fd. On a
+ * refusal, loads again with a log, growing the buffer while the log was cut
+ * short, and leaves the kernel's reason in the words (or returns the fd, if
+ * the kernel took it this time). */
+static int load(struct bpf_object *object, struct bpf_object_program *program)
 {
 	char summary[200], where[200];
 	const char *what = program ? program->name : "the object's BTF";
 	const char *section = program ? program->section_name : ".BTF";
+	int error = kernel_load(object, program, NULL, 0);
 
+	if (error >= 0)
+		return error;
 	if (error == -EPERM)
 		return bpf_object_error(object, -EPERM, "%s: loading BPF needs CAP_BPF and "
 					"CAP_NET_ADMIN (or CAP_SYS_ADMIN)", what);
@@ -171,45 +175,39 @@ static long explain_refusal(struct bpf_object *object, struct bpf_object_program
 	if (error >= 0)
 		return error;	/* refused once, accepted with a log */
 	if (!object->log || object->log[0] == '\0')
-		return bpf_object_error(object, (int)error,
+		return bpf_object_error(object, error,
 					"%s (section %s): the kernel refused to load it: %s", what,
-					section, error_text((int)-error));
+					section, error_text(-error));
 	format_string(summary, sizeof(summary), "%s", last_line(object->log));
 	source_line(object->log, where, sizeof(where));
-	return bpf_object_error(object, (int)error, "%s (section %s): the %s refused it: %s%s", what,
-				section, program ? "verifier" : "kernel", summary, where);
-}
-
-static long load(struct bpf_object *object, struct bpf_object_program *program)
-{
-	long fd = kernel_load(object, program, NULL, 0);
-
-	return fd >= 0 ? fd : explain_refusal(object, program, fd);
+	return bpf_object_error(object, error, "%s (section %s): the %s refused it: %s%s",
+				what, section, program ? "verifier" : "kernel", summary, where);
 }
 
 int bpf_object_load(struct bpf_object *object)
 {
-	long fd = 0;
-	int error = 0;
+	/* Each step's fd or 0 while all goes well, then its negative errno. */
+	int result = 0;
 
+	if (!object->source)
+		return bpf_object_error(object, -EINVAL, BPF_NOT_PARSED);
 	if (object->source->btf.data) {
-		fd = load(object, NULL);
-		object->btf_fd = (int)fd;
+		result = load(object, NULL);
+		object->btf_fd = result;
 	}
-	for (size_t index = 0; index < object->map_count && fd >= 0 && error == 0; index++)
-		error = create_map(object, &object->maps[index]);
-	for (size_t index = 0; index < object->program_count && fd >= 0 && error == 0; index++) {
+	for (size_t index = 0; index < object->map_count && result >= 0; index++)
+		result = create_map(object, &object->maps[index]);
+	for (size_t index = 0; index < object->program_count && result >= 0; index++) {
 		struct bpf_object_program *program = &object->programs[index];
 
 		relocate(object, program);
-		fd = load(object, program);
-		program->fd = (int)fd;
+		result = load(object, program);
+		program->fd = result;
 	}
-	if (fd < 0)
-		error = (int)fd;
-	if (error < 0)
-		bpf_object_unload(object);
-	return error;
+	if (result >= 0)
+		return 0;
+	bpf_object_unload(object);
+	return result;
 }
 
 /* Closes *fd if it is open and marks it closed. */
@@ -222,9 +220,14 @@ static void close_fd(int *fd)
 
 void bpf_object_unload(struct bpf_object *object)
 {
-	for (size_t index = 0; index < object->map_count; index++)
+	/* An object never parsed (all zeros) has no fds: its zeros are not
+	 * fd 0. */
+	if (!object->source)
+		return;
+	/* Parse set every slot's fd to -1, past the counts too. */
+	for (size_t index = 0; index < BPF_OBJECT_MAX_MAPS; index++) {
 		close_fd(&object->maps[index].fd);
-	for (size_t index = 0; index < object->program_count; index++)
 		close_fd(&object->programs[index].fd);
+	}
 	close_fd(&object->btf_fd);
 }

@@ -21,7 +21,8 @@
 #define DATA_SECTION_MAX (1u << 20)
 
 _Static_assert(offsetof(struct bpf_object_map, flags) - offsetof(struct bpf_object_map, type) ==
-	       4 * sizeof(uint32_t), "type, key_size, value_size, max_entries, flags follow each other");
+	       4 * sizeof(uint32_t),
+	       "type, key_size, value_size, max_entries, flags follow each other");
 
 /* Kernel object names allow [A-Za-z0-9_.] and 15 characters. */
 static size_t append_kernel_name(char name[BPF_OBJ_NAME_LEN], size_t length, const char *text)
@@ -124,9 +125,8 @@ static int fix_datasec(struct bpf_object *object, struct btf_type *datasec, uint
 	int section = elf_find_section(&source->elf, name, &header);
 
 	if (section < 0 || header.sh_size == 0 || header.sh_size > UINT32_MAX)
-		return bpf_object_error(object, -EOPNOTSUPP,
-					"section %s (externs: __ksym, __kconfig, kfuncs) is not supported",
-					name);
+		return bpf_object_error(object, -EOPNOTSUPP, "section %s (externs: __ksym, "
+					"__kconfig, kfuncs) is not supported", name);
 	for (uint32_t index = 0; index < count && datasec->size == 0; index++) {
 		const struct btf_type *variable = btf_type(&source->btf, entries[index].type);
 		const char *variable_name;
@@ -140,8 +140,8 @@ static int fix_datasec(struct bpf_object *object, struct btf_type *datasec, uint
 		if (elf_find_symbol(&source->elf, &source->symbols, &source->symbol_names,
 				    variable_name, (size_t)section, &symbol) < 0 ||
 		    symbol.st_value > header.sh_size)
-			return bpf_object_error(object, -EOPNOTSUPP, "section %s: variable %s is not "
-						"defined here: externs are not supported",
+			return bpf_object_error(object, -EOPNOTSUPP, "section %s: variable %s "
+						"is not defined here: externs are not supported",
 						name, variable_name);
 		entries[index].offset = (uint32_t)symbol.st_value;
 	}
@@ -154,7 +154,8 @@ static int fix_datasec(struct bpf_object *object, struct btf_type *datasec, uint
 	}
 	/* Insertion sort: a section holds a handful of variables. */
 	for (uint32_t index = 1; index < count; index++)
-		for (uint32_t at = index; at > 0 && entries[at - 1].offset > entries[at].offset; at--) {
+		for (uint32_t at = index;
+		     at > 0 && entries[at - 1].offset > entries[at].offset; at--) {
 			struct btf_var_secinfo swap = entries[at];
 
 			entries[at] = entries[at - 1];
@@ -177,15 +178,16 @@ static int add_btf_map(struct bpf_object *object, size_t section,
 	const struct btf *btf = &object->source->btf;
 	uint32_t numbers[MEMBERS] = { 0 }, types[2] = { 0 };
 	const struct btf_type *variable = btf_type(btf, entry->type);
-	const struct btf_type *shape = variable ? btf_skip_modifiers(btf, variable->type, NULL) : NULL;
+	const struct btf_type *shape = variable ? btf_skip_modifiers(btf, variable->type, NULL)
+						: NULL;
 	const char *name = variable ? btf_name(btf, variable->name_off) : "?";
 	const struct btf_member *member;
 	struct bpf_object_map *map;
 
 	if (!shape || BTF_INFO_KIND(variable->info) != BTF_KIND_VAR ||
 	    BTF_INFO_KIND(shape->info) != BTF_KIND_STRUCT)
-		return bpf_object_error(object, -EINVAL,
-					"map %s (section .maps): not a variable of a struct type", name);
+		return bpf_object_error(object, -EINVAL, "map %s (section .maps): not a "
+					"variable of a struct type", name);
 	member = (const void *)(shape + 1);
 	for (uint32_t index = 0; index < BTF_INFO_VLEN(shape->info); index++, member++) {
 		const char *member_name = btf_name(btf, member->name_off);
@@ -207,12 +209,12 @@ static int add_btf_map(struct bpf_object *object, size_t section,
 
 			types[value] = pointee;
 			if (btf_type_size(btf, pointee, &numbers[1 + value]) < 0)
-				return bpf_object_error(object, -EINVAL,
-							"map %s: the size of its %s type is unknown",
+				return bpf_object_error(object, -EINVAL, "map %s: the size of "
+							"its %s type is unknown",
 							name, member_name);
 		} else {
-			return bpf_object_error(object, -EOPNOTSUPP,
-						"map %s: member %s (section .maps) is not supported",
+			return bpf_object_error(object, -EOPNOTSUPP, "map %s: member %s "
+						"(section .maps) is not supported",
 						name, member_name);
 		}
 	}
@@ -240,8 +242,8 @@ int maps_parse_btf(struct bpf_object *object, size_t section)
 	int error = 0;
 
 	if (!datasec)
-		return bpf_object_error(object, -EINVAL, "section .maps: maps declared this way need "
-					"the object's BTF: compile with clang -g");
+		return bpf_object_error(object, -EINVAL, "section .maps: maps declared this "
+					"way need the object's BTF: compile with clang -g");
 	for (uint32_t index = 0; index < BTF_INFO_VLEN(datasec->info) && error == 0; index++)
 		error = add_btf_map(object, section,
 				    (const struct btf_var_secinfo *)(datasec + 1) + index);

@@ -52,7 +52,8 @@ static int add_program(struct bpf_object *object, const Elf64_Sym *symbol, const
 
 	if (!section_name || !elf_section_data(elf, header) || header->sh_size % instruction ||
 	    symbol->st_value % instruction || symbol->st_size % instruction ||
-	    symbol->st_value > header->sh_size || header->sh_size - symbol->st_value < symbol->st_size ||
+	    symbol->st_value > header->sh_size ||
+	    header->sh_size - symbol->st_value < symbol->st_size ||
 	    symbol->st_size / instruction > BPF_MAXINSNS * 8)
 		return -EINVAL;
 	if (program_attach_type(section_name, &attach_type) < 0)
@@ -83,7 +84,8 @@ static int check_relocations(const struct elf_file *elf, const Elf64_Shdr *reloc
 		Elf64_Rel relocation;
 
 		if (elf_relocation(elf, relocations, index, &relocation) < 0 ||
-		    relocation.r_offset % sizeof(struct bpf_insn) || relocation.r_offset >= target.sh_size)
+		    relocation.r_offset % sizeof(struct bpf_insn) ||
+		    relocation.r_offset >= target.sh_size)
 			return -EINVAL;
 	}
 	return 0;
@@ -148,8 +150,8 @@ static int read_sections(struct bpf_object *object)
 	    source->symbol_names.sh_type != SHT_STRTAB)
 		return -EINVAL;
 	if (object->license[0] == '\0')
-		return bpf_object_error(object, -EINVAL,
-					"no license: add char LICENSE[] SEC(\"license\") = \"GPL\";");
+		return bpf_object_error(object, -EINVAL, "no license: add char LICENSE[] "
+					"SEC(\"license\") = \"GPL\";");
 	return 0;
 }
 
@@ -187,7 +189,8 @@ static int read_symbols(struct bpf_object *object)
 	return 0;
 }
 
-_Static_assert(BPF_OBJECT_MAX_MAPS == BPF_OBJECT_MAX_PROGRAMS, "reset has one loop for both");
+_Static_assert(BPF_OBJECT_MAX_MAPS == BPF_OBJECT_MAX_PROGRAMS,
+	       "reset and bpf_object_unload have one loop for both");
 
 /* Empties the object from byte start on: 0, or past its words (they come
  * first) to keep them. */
@@ -203,39 +206,37 @@ static void reset(struct bpf_object *object, size_t start)
 
 int bpf_object_parse(struct bpf_object *object, const char *name, const void *image, size_t size)
 {
-	static const char parts[][16] = {
-		"its ELF headers", "its sections", "its symbols", "its BTF", "program "
-	};
-	size_t part = 0, program = 0;
+	/* On failure, part names the part at fault, program is one past the
+	 * program at fault (0: none). */
+	const char *part = "its ELF headers";
+	size_t program = 0;
 	int error = -ENOMEM;
 
 	reset(object, 0);
 	bpf_kernel_name(object->name, name, NULL);
 	object->source = memory_arena_allocate(&object->arena, sizeof(*object->source));
-	/* On failure, part names the part at fault, program is one past the
-	 * program at fault. */
 	if (object->source)
 		error = elf_open(&object->source->elf, image, size);
 	if (error == 0) {
-		part = 1;
+		part = "its sections";
 		error = read_sections(object);
 	}
 	if (error == 0) {
-		part = 2;
+		part = "its symbols";
 		error = read_symbols(object);
 	}
 	if (error == 0) {
-		part = 3;
+		part = "its BTF";
 		error = maps_parse_types(object);
 	}
 	for (; error == 0 && program < object->program_count; program++) {
-		part = 4;
+		part = "program ";
 		error = program_assemble(object, &object->programs[program]);
 	}
 	if (error < 0 && !object->error[0])
 		bpf_object_error(object, error, BPF_MALFORMED,
-				 error == -ENOMEM ? "out of memory reading " : "", parts[part],
-				 part == 4 ? object->programs[program - 1].name : "");
+				 error == -ENOMEM ? "out of memory reading " : "", part,
+				 program ? object->programs[program - 1].name : "");
 	if (error < 0)
 		bpf_object_free(object);
 	return error;
@@ -267,6 +268,8 @@ int bpf_object_set_global(struct bpf_object *object, const char *symbol_name, co
 	const struct bpf_object_source *source = object->source;
 	Elf64_Sym symbol;
 
+	if (!source)
+		return bpf_object_error(object, -EINVAL, BPF_NOT_PARSED);
 	if (elf_find_symbol(&source->elf, &source->symbols, &source->symbol_names, symbol_name, 0,
 			    &symbol) < 0)
 		return bpf_object_error(object, -ENOENT, "global %s not found", symbol_name);
@@ -274,7 +277,8 @@ int bpf_object_set_global(struct bpf_object *object, const char *symbol_name, co
 		struct bpf_object_map *map = &object->maps[index];
 
 		if (map->is_data && map->section == symbol.st_shndx && symbol.st_size == size &&
-		    symbol.st_value <= map->value_size && map->value_size - symbol.st_value >= size) {
+		    symbol.st_value <= map->value_size &&
+		    map->value_size - symbol.st_value >= size) {
 			memcpy(map->value + symbol.st_value, value, size);
 			return 0;
 		}

@@ -90,14 +90,16 @@ static int add_map_relocation(struct assembly *assembly, uint32_t position,
 	struct bpf_object_relocation *record = &program->relocations[program->relocation_count];
 	const struct bpf_object_map *map = object->maps;
 	/* Section symbols carry the offset in imm, variables in st_value. */
-	uint64_t offset = symbol->st_value + (uint64_t)(uint32_t)program->instructions[position].imm;
+	uint64_t offset = symbol->st_value +
+			  (uint64_t)(uint32_t)program->instructions[position].imm;
 
 	while (map < object->maps + object->map_count &&
-	       (map->section != symbol->st_shndx || !(map->is_data || map->offset == symbol->st_value)))
+	       (map->section != symbol->st_shndx ||
+		!(map->is_data || map->offset == symbol->st_value)))
 		map++;
 	if (map == object->maps + object->map_count)
-		return bpf_object_error(object, -EOPNOTSUPP, "program %s: instruction %u refers to a "
-					"section that holds no map or global data",
+		return bpf_object_error(object, -EOPNOTSUPP, "program %s: instruction %u "
+					"refers to a section that holds no map or global data",
 					program->name, position);
 	if (map->is_data && offset >= map->value_size)
 		return -EINVAL;
@@ -121,19 +123,22 @@ static int apply_relocation(struct assembly *assembly, const struct bpf_piece *p
 	Elf64_Sym symbol;
 
 	/* One relocation per instruction: a second one is a lie. */
-	if (elf_symbol(&source->elf, &source->symbols, ELF64_R_SYM(relocation->r_info), &symbol) < 0 ||
+	if (elf_symbol(&source->elf, &source->symbols, ELF64_R_SYM(relocation->r_info),
+		       &symbol) < 0 ||
 	    assembly->relocated[position])
 		return -EINVAL;
 	assembly->relocated[position] = 1;
 	if (symbol.st_shndx == SHN_UNDEF)
-		return bpf_object_error(object, -EOPNOTSUPP, "program %s: extern %s (a kfunc, __ksym "
-					"or __kconfig) is not supported", program->name,
+		return bpf_object_error(object, -EOPNOTSUPP, "program %s: extern %s (a kfunc, "
+					"__ksym or __kconfig) is not supported", program->name,
 					elf_string(&source->elf, &source->symbol_names,
 						   symbol.st_name) ?: "?");
 	if (type == R_BPF_64_32 && insn->code == CALL && insn->src_reg == BPF_PSEUDO_CALL &&
-	    symbol.st_shndx == source->text_section && symbol.st_value % sizeof(struct bpf_insn) == 0)
+	    symbol.st_shndx == source->text_section &&
+	    symbol.st_value % sizeof(struct bpf_insn) == 0)
 		return link_call(assembly, position,
-				 symbol.st_value / sizeof(struct bpf_insn) + (int64_t)insn->imm + 1);
+				 symbol.st_value / sizeof(struct bpf_insn) +
+				 (int64_t)insn->imm + 1);
 	if (type != R_BPF_64_64 || insn->code != LD_IMM64 ||
 	    position + 1 >= piece->position + piece->count)
 		return bpf_object_error(object, -EOPNOTSUPP, "program %s: relocation type %u at "
@@ -154,6 +159,7 @@ static int apply_relocations(struct assembly *assembly, const struct bpf_piece *
 {
 	const struct elf_file *elf = &assembly->source->elf;
 	uint64_t start = (uint64_t)piece->start * sizeof(struct bpf_insn);
+	uint64_t end = start + (uint64_t)piece->count * sizeof(struct bpf_insn);
 	int error = 0;
 
 	for (size_t index = 1; index < elf->section_count && error == 0; index++) {
@@ -168,8 +174,7 @@ static int apply_relocations(struct assembly *assembly, const struct bpf_piece *
 			Elf64_Rel relocation;
 
 			error = elf_relocation(elf, &header, entry, &relocation);
-			if (error == 0 && relocation.r_offset >= start &&
-			    relocation.r_offset / sizeof(struct bpf_insn) - piece->start < piece->count)
+			if (error == 0 && relocation.r_offset >= start && relocation.r_offset < end)
 				error = apply_relocation(assembly, piece, &relocation);
 		}
 	}
@@ -207,10 +212,11 @@ static int link_piece(struct assembly *assembly, const struct bpf_piece *piece)
 		    assembly->relocated[position])
 			continue;
 		if (piece->section != source->text_section)
-			return bpf_object_error(object, -EOPNOTSUPP, "program %s: calls within its own "
-						"section are not supported: leave subprograms in .text",
-						program->name);
-		error = link_call(assembly, position, (int64_t)piece->start + index + insn->imm + 1);
+			return bpf_object_error(object, -EOPNOTSUPP, "program %s: calls within "
+						"its own section are not supported: leave "
+						"subprograms in .text", program->name);
+		error = link_call(assembly, position,
+				  (int64_t)piece->start + index + insn->imm + 1);
 	}
 	if (error < 0 || !source->btf_ext.data || !source->btf.data)
 		return error;
@@ -229,12 +235,14 @@ int program_assemble(struct bpf_object *object, struct bpf_object_program *progr
 	size_t capacity;
 	int error;
 
-	if (source->text_section && elf_section_header(&source->elf, source->text_section, &text) < 0)
+	if (source->text_section &&
+	    elf_section_header(&source->elf, source->text_section, &text) < 0)
 		return -EINVAL;
 	assembly.capacity = program->length + (uint32_t)(text.sh_size / sizeof(struct bpf_insn));
 	capacity = assembly.capacity;
 	program->instructions = memory_arena_allocate(arena, capacity * sizeof(struct bpf_insn));
-	program->relocations = memory_arena_allocate(arena, capacity * sizeof(*program->relocations));
+	program->relocations = memory_arena_allocate(arena, capacity *
+						     sizeof(*program->relocations));
 	program->func_info = memory_arena_allocate(arena, source->btf_ext.func_info.record_total *
 						   sizeof(*program->func_info));
 	program->line_info = memory_arena_allocate(arena, source->btf_ext.line_info.record_total *

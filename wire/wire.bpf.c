@@ -76,7 +76,8 @@ int wire_primary(struct __sk_buff *skb)
 	__u64 *stamp = (__u64 *)&skb->cb[0];
 	__u64 secret[2] = { wire_secret[0], wire_secret[1] };
 	/* A zero secret would let a zeroed cb through: never a key. */
-	int pass = ((stamp[0] ^ secret[0]) | (stamp[1] ^ secret[1])) == 0 && (secret[0] | secret[1]) != 0;
+	int pass = ((stamp[0] ^ secret[0]) | (stamp[1] ^ secret[1])) == 0 &&
+		   (secret[0] | secret[1]) != 0;
 
 	/* Wipe the stamp before the packet goes anywhere else. */
 	stamp[0] = 0;

@@ -93,7 +93,8 @@ static int counters_map(uint32_t program_id)
 
 		if (fd < 0)
 			continue;
-		if (strcmp(map.name, "wire_counters") == 0 && map.value_size == sizeof(struct wire_count))
+		if (strcmp(map.name, "wire_counters") == 0 &&
+		    map.value_size == sizeof(struct wire_count))
 			return fd;
 		close(fd);
 	}

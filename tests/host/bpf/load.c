@@ -1,7 +1,8 @@
 /* load.c — the wire loaded into this kernel (BPF, no netkit): every fd
  * open, program info, the frozen .rodata as the kernel has it, a netkit
- * link refused on lo, unload and load again; and a program the verifier
- * refuses, its words and its log. Needs root (CAP_BPF). */
+ * link refused on lo, unload and load again; an object that is not parsed
+ * refused; and a program the verifier refuses, its words and its log.
+ * Needs root (CAP_BPF). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -214,10 +215,65 @@ static void test_load_wire(struct ktap *ktap, const struct wire_layout *wire)
 		   "%d still open", still_open);
 }
 
+/* set_global and load on an object that is not parsed (zeroed, or its
+ * parse failed) refuse with words; freeing a zeroed one closes nothing,
+ * fd 0 least of all. */
+static void test_not_parsed(struct ktap *ktap)
+{
+	static const unsigned char junk[] = "not an ELF object";
+	struct bpf_object objects[2];
+	uint32_t target = 1;
+	/* fd 0 must be open for its closing to show. */
+	int standard_input = fd_is_open(0) ? -1 : open("/dev/null", O_RDONLY);
+
+	memset(&objects[0], 0, sizeof(objects[0]));
+	ktap_check(ktap, bpf_object_parse(&objects[1], "junk", junk, sizeof(junk)) == -EINVAL,
+		   "a parse of junk fails", NULL);
+	for (int index = 0; index < 2; index++) {
+		struct bpf_object *object = &objects[index];
+		const char *what = index == 0 ? "a zeroed object" : "an object whose parse failed";
+		char description[128];
+		int error;
+
+		error = bpf_object_set_global(object, WIRE_SYMBOL_TARGET, &target, sizeof(target));
+		snprintf(description, sizeof(description),
+			 "bpf_object_set_global on %s: -EINVAL, \"the object is not parsed\"", what);
+		ktap_check(ktap, error == -EINVAL && strcmp(object->error, BPF_NOT_PARSED) == 0,
+			   description, "%d: %s", error, object->error);
+		object->error[0] = '\0';
+		error = bpf_object_load(object);
+		snprintf(description, sizeof(description),
+			 "bpf_object_load on %s: -EINVAL, \"the object is not parsed\"", what);
+		ktap_check(ktap, error == -EINVAL && strcmp(object->error, BPF_NOT_PARSED) == 0,
+			   description, "%d: %s", error, object->error);
+		bpf_object_free(object);
+		snprintf(description, sizeof(description),
+			 "bpf_object_free of %s leaves fd 0 open and every fd -1", what);
+		ktap_check(ktap, fd_is_open(0) && object->btf_fd == -1 &&
+			   object->programs[0].fd == -1 && object->maps[0].fd == -1, description,
+			   "fd 0 %s, btf_fd %d", fd_is_open(0) ? "open" : "closed", object->btf_fd);
+	}
+	if (standard_input >= 0)
+		close(standard_input);
+}
+
+/* The per-CPU value count: never fewer than the CPUs online. */
+static void test_possible_cpus(struct ktap *ktap)
+{
+	int cpus = bpf_possible_cpus();
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+	ktap_check(ktap, cpus > 0 && cpus >= online,
+		   "bpf_possible_cpus counts at least the CPUs online", "%d, %ld online", cpus,
+		   online);
+}
+
 void test_load(struct ktap *ktap, const struct wire_layout *wire)
 {
 	test_load_wire(ktap, wire);
 	test_load_zero_secret(ktap);
+	test_not_parsed(ktap);
+	test_possible_cpus(ktap);
 }
 
 void test_refused(struct ktap *ktap, const char *path)
