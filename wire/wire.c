@@ -29,15 +29,17 @@ static int attach_and_pin(struct bpf_object *object, uint32_t host_ifindex, cons
 		int pin_failed, error;
 
 		if (!program)
-			return bpf_object_error(object, -ENOENT, "the wire object has no %s program",
-						hook->section);
+			return bpf_object_error(object, -ENOENT,
+						"the wire object has no %s program", hook->section);
 		error = netkit_link_and_pin(program->fd, host_ifindex, *pinned, pin_dir, path,
 					    &pin_failed);
 		if (error < 0 && !pin_failed)
-			return bpf_object_error(object, error, "attaching %s to ifindex %u: %s",
-						hook->section, host_ifindex, error_text(-error));
+			return bpf_object_error(object, error,
+						"attaching %s to ifindex %u: %s", hook->section,
+						host_ifindex, error_text(-error));
 		if (error < 0)
-			return bpf_object_error(object, error, "pinning %s: %s", path, error_text(-error));
+			return bpf_object_error(object, error, "pinning %s: %s", path,
+						error_text(-error));
 	}
 	return 0;
 }
