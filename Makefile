@@ -141,6 +141,7 @@ $(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-
 deps:
 	scripts/install-deps.sh
 
+# KERNEL=IMAGE: boot that kernel instead of Debian's (run.sh reads it).
 run: deps
 	$(MAKE) all
 	scripts/run.sh $(KERNEL_SERIES)

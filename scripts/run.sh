@@ -2,21 +2,43 @@
 # The main job (make run): boots build/ARCH/initramfs.cpio on Debian's netkit
 # kernel under QEMU with yogurt as /init in call mode, shows the transcript,
 # and exits with the call's outcome.
-# Usage: [ARCH=aarch64] scripts/run.sh [KERNEL_SERIES]   (default x86_64, 6.12)
+# Usage: [ARCH=aarch64] [KERNEL=IMAGE] scripts/run.sh [KERNEL_SERIES]
+#   (defaults: this machine's architecture, Debian's 6.12 kernel; with KERNEL,
+#   that kernel image — a bzImage, or an Image on aarch64 — and no download)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ARCH=${ARCH:-$(uname -m)}
 initramfs=$(make -s --no-print-directory print-BUILD)/initramfs.cpio
 
-kernel=$(scripts/fetch-kernel.sh "${1:-6.12}")
+if [[ -n ${KERNEL:-} ]]; then
+	[[ -r $KERNEL ]] || { echo "run: cannot read KERNEL=$KERNEL" >&2; exit 2; }
+	kernel=$KERNEL
+else
+	kernel=$(scripts/fetch-kernel.sh "${1:-6.12}")
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 echo "run: booting $(basename "$kernel") with $initramfs (yogurt is /init)"
-scripts/run-vm.sh "$kernel" "$initramfs" yogurt.mode=call | tee "$log"
+status=0
+scripts/run-vm.sh "$kernel" "$initramfs" yogurt.mode=call | tee "$log" || status=$?
 if grep -q '^yogurt: call passed' "$log"; then
 	echo "run: the call went through"
 	exit 0
 fi
-echo "run: the call failed (see the transcript above)" >&2
+# Why not, in one line: what the console shows tells how far the boot came.
+if grep -q '^yogurt: ' "$log"; then
+	echo "run: the call failed (see the transcript above)" >&2
+elif ! grep -q 'Linux version' "$log"; then
+	echo "run: the kernel printed nothing on the serial console (exit $status): is it one for" \
+		"ARCH=$ARCH, built with CONFIG_SERIAL_8250_CONSOLE (x86_64) or" \
+		"CONFIG_SERIAL_AMBA_PL011_CONSOLE (aarch64)?" >&2
+elif grep -qE 'Unable to mount root fs|No working init found|Kernel panic' "$log"; then
+	echo "run: the kernel did not start yogurt from the initramfs: is it built with" \
+		"CONFIG_BLK_DEV_INITRD and CONFIG_DEVTMPFS?" >&2
+else
+	echo "run: the kernel booted but yogurt never spoke (exit $status$( ((status == 124)) &&
+		echo ": timed out")): is it built with CONFIG_BLK_DEV_INITRD, CONFIG_DEVTMPFS" \
+		"and CONFIG_NET_NS?" >&2
+fi
 exit 1
