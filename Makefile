@@ -131,8 +131,19 @@ $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $
 	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ \
 		$(VMTEST_SOURCES) -static
 
+# The init script under test is the shipped one, for yogurt at /bin/yogurt.
+$(BUILD)/tests/yogurt.init: dist/sysvinit/yogurt.in
+	mkdir -p $(BUILD)/tests
+	sed 's|@SBINDIR@|/bin|g' $< >$@
+
+# Its shell: Debian's static busybox for this architecture.
+$(BUILD)/tests/busybox:
+	mkdir -p $(BUILD)/tests
+	busybox=$$(scripts/fetch-busybox.sh) && cp "$$busybox" $@.new && mv $@.new $@
+
 $(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-two.conf \
-                        $(BUILD)/yogurt $(BUILD)/tests/vmtest
+                        $(BUILD)/yogurt $(BUILD)/tests/vmtest $(BUILD)/tests/yogurt.init \
+                        $(BUILD)/tests/busybox
 	sed 's|@BUILD@|$(BUILD)|g' tests/vm/initramfs.list | $(BUILD)/mkcpio $@ -
 
 deps:
