@@ -398,14 +398,16 @@ installed_files() {
 # scripts name the installed binary, and nothing is built (the binary of
 # that ARCH was up to date).
 expect_install() {
-	local name=$1 elf_machine=$2 expected=$3 root stamp log=$OUT/install.log got sbin why=()
+	local name=$1 elf_machine=$2 expected=$3 root stamp log got sbin why=()
 	shift 3
 	root=$(mktemp -d)
+	# Both outside build/, where nothing may be newer than the stamp.
 	stamp=$(mktemp)
+	log=$(mktemp)
 	if ! make -s --no-print-directory install DESTDIR="$root" "$@" >"$log" 2>&1; then
 		fail "$name: make install ${*}"
 		comment_lines "$log" 10
-		rm -rf "$root" "$stamp"
+		rm -rf "$root" "$stamp" "$log"
 		return
 	fi
 	got=$(installed_files "$root")
@@ -434,8 +436,9 @@ expect_install() {
 		fail "$name"
 		printf '# %s\n' "${why[@]}"
 		[[ $got == "$expected" ]] || diff <(echo "$expected") <(echo "$got") | sed 's/^/# /'
+		comment_lines "$log" 10
 	fi
-	rm -rf "$root" "$stamp"
+	rm -rf "$root" "$stamp" "$log"
 }
 
 # The ELF e_machine of an architecture's binary.
