@@ -2,8 +2,8 @@
  * (dist/sysvinit/yogurt.in, for /bin/yogurt) under busybox sh, as busybox
  * init would run it: start, status, stop, restart, reload, with the LSB exit
  * codes, and the default phone really up or really gone after each. Runs
- * with /etc/yogurt.conf absent (the default phone) and leaves the phone
- * up. */
+ * with /etc/yogurt.conf absent (the default phone) and leaves no phone up,
+ * as the config tests after it expect. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -124,4 +124,5 @@ void test_init_script(struct suite *suite)
 	expect(suite, "restart", LSB_OK, 1, "init script: restart when running exits 0, phone up");
 	expect_status(suite, LSB_OK, "is running", "init script: status after restart exits 0");
 	test_refusals(suite);
+	expect(suite, "stop", LSB_OK, 0, "init script: stop at the end, the phone is gone");
 }
