@@ -5,6 +5,8 @@
 #   make test     install what is missing, run host tests and VM tests (both
 #                 architectures)
 #   make bench    print size and speed figures
+#   make install  the built binary, man pages, boot scripts and snippets
+#                 (PREFIX=/usr/local, DESTDIR, INIT=sysvinit|openwrt|none)
 # ARCH=x86_64 (the default on an x86-64 machine) or ARCH=aarch64 picks the
 # architecture; each one's files stay side by side under build/ARCH/.
 
@@ -78,7 +80,7 @@ SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
 LOADER_SOURCES := $(filter bpf/%,$(LIBRARY_SOURCES)) format/format.c syscalls/syscalls.c
 HEADERS       := $(wildcard *.h */*.h tests/*.h tests/vm/*.h)
 
-.PHONY: all deps run test bench clean
+.PHONY: all deps run test bench clean install
 all: $(BUILD)/yogurt $(BUILD)/initramfs.cpio
 
 # A missing cross compiler or its headers: one line, before anything is built.
@@ -134,8 +136,19 @@ $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $
 	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ \
 		$(VMTEST_SOURCES) -static
 
+# The init script under test is the shipped one, for yogurt at /bin/yogurt.
+$(BUILD)/tests/yogurt.init: dist/sysvinit/yogurt.in
+	mkdir -p $(BUILD)/tests
+	sed 's|@SBINDIR@|/bin|g' $< >$@
+
+# Its shell: Debian's static busybox for this architecture.
+$(BUILD)/tests/busybox:
+	mkdir -p $(BUILD)/tests
+	busybox=$$(scripts/fetch-busybox.sh) && cp "$$busybox" $@.new && mv $@.new $@
+
 $(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-two.conf \
-                        $(BUILD)/yogurt $(BUILD)/tests/vmtest
+                        $(BUILD)/yogurt $(BUILD)/tests/vmtest $(BUILD)/tests/yogurt.init \
+                        $(BUILD)/tests/busybox
 	sed 's|@BUILD@|$(BUILD)|g' tests/vm/initramfs.list | $(BUILD)/mkcpio $@ -
 
 deps:
@@ -157,6 +170,47 @@ bench: deps
 
 clean:
 	rm -rf build
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [ARCH=] [INIT=sysvinit]:
+# copies what is built, builds nothing a cross build cannot (the binary of
+# ARCH is a prerequisite; the scripts only get their paths by sed). The
+# systemd and network-manager paths under PREFIX are read by systemd and
+# NetworkManager for PREFIX=/usr; systemd and networkd also read
+# /usr/local/lib, NetworkManager does not. Init scripts work only in
+# /etc/init.d, whatever PREFIX is. INIT picks which one goes there: the
+# sysvinit/busybox script, OpenWrt's procd script, or none.
+PREFIX        ?= /usr/local
+SYSCONFDIR    ?= /etc
+INIT          ?= sysvinit
+SBINDIR       := $(PREFIX)/sbin
+MANDIR        := $(PREFIX)/share/man
+DOCDIR        := $(PREFIX)/share/doc/yogurt
+UNITDIR       := $(PREFIX)/lib/systemd/system
+NETWORKDIR    := $(PREFIX)/lib/systemd/network
+NMCONFDIR     := $(PREFIX)/lib/NetworkManager/conf.d
+INIT_SCRIPT_sysvinit := dist/sysvinit/yogurt.in
+INIT_SCRIPT_openwrt  := dist/openwrt/yogurt.in
+INIT_SCRIPT_none     :=
+ifeq ($(filter $(INIT),sysvinit openwrt none),)
+$(error INIT=$(INIT) is not one yogurt installs: use INIT=sysvinit, INIT=openwrt or INIT=none)
+endif
+INIT_SCRIPT   := $(INIT_SCRIPT_$(INIT))
+# A template is installed, then given the binary's path in place.
+SET_SBINDIR   := sed -i 's|@SBINDIR@|$(SBINDIR)|g'
+
+install: $(BUILD)/yogurt
+	install -D -m 0755 $(BUILD)/yogurt $(DESTDIR)$(SBINDIR)/yogurt
+	install -D -m 0644 man/yogurt.8 $(DESTDIR)$(MANDIR)/man8/yogurt.8
+	install -D -m 0644 man/yogurt.conf.5 $(DESTDIR)$(MANDIR)/man5/yogurt.conf.5
+	install -D -m 0644 dist/yogurt.conf.example $(DESTDIR)$(DOCDIR)/yogurt.conf.example
+	install -D -m 0644 dist/systemd/yogurt.service.in $(DESTDIR)$(UNITDIR)/yogurt.service
+	$(SET_SBINDIR) $(DESTDIR)$(UNITDIR)/yogurt.service
+	install -D -m 0644 dist/systemd/10-yogurt.network $(DESTDIR)$(NETWORKDIR)/10-yogurt.network
+	install -D -m 0644 dist/NetworkManager/90-yogurt.conf $(DESTDIR)$(NMCONFDIR)/90-yogurt.conf
+ifneq ($(INIT_SCRIPT),)
+	install -D -m 0755 $(INIT_SCRIPT) $(DESTDIR)$(SYSCONFDIR)/init.d/yogurt
+	$(SET_SBINDIR) $(DESTDIR)$(SYSCONFDIR)/init.d/yogurt
+endif
 
 # For the test scripts: `make -s print-HOST_CFLAGS` prints that variable.
 print-%:

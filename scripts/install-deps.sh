@@ -4,7 +4,7 @@
 set -euo pipefail
 
 commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
-	aarch64-linux-musl-gcc qemu-system-aarch64)
+	aarch64-linux-musl-gcc qemu-system-aarch64 mandoc busybox systemd-analyze)
 # qemu-system-x86 hard-depends on seabios (bios-256k.bin), ipxe-qemu and
 # qemu-system-data (linuxboot_dma.bin, kvmvapic.bin), which is all that a
 # -nographic -kernel boot reads; the recommends (GUI, OVMF, qemu-utils,
@@ -16,8 +16,13 @@ commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
 # drives the system gcc with arm64's musl; gcc-aarch64-linux-gnu is that
 # cross gcc and brings the kernel's arm64 uAPI headers), and QEMU's arm
 # machines. arm64 packages need dpkg --add-architecture arm64, done below.
+# mandoc: the man pages' lint; busybox-static: the init script's shell in
+# the VM image (/bin/busybox; the arm64 one is fetched by
+# scripts/fetch-busybox.sh, as it cannot be installed beside it);
+# systemd: systemd-analyze verify for the unit.
 packages=(musl-tools clang llvm qemu-system-x86 cpio iproute2 libbpf-dev gcc make libc6-dev
-	libclang-rt-14-dev bpftool musl-dev:arm64 gcc-aarch64-linux-gnu qemu-system-arm)
+	libclang-rt-14-dev bpftool musl-dev:arm64 gcc-aarch64-linux-gnu qemu-system-arm
+	mandoc busybox-static systemd)
 
 missing=()
 for c in "${commands[@]}"; do

@@ -3,7 +3,8 @@
 # this machine's), runs
 # test_nl, test_bpf, test_format, test_config, each fuzzer for FUZZ_SECONDS
 # (default 30) seconds, and checks what build/ARCH/yogurt does on this host (BPF,
-# but no netkit).
+# but no netkit); the man pages (mandoc lint, the command list against
+# `yogurt help`), make install, the systemd unit and the init scripts.
 #
 # Prints only KTAP-style "ok"/"not ok" lines and "# " comments; exits 0 if
 # all is well, 1 otherwise. Expects `make` to have been run (build/ARCH/yogurt,
@@ -333,6 +334,293 @@ if [[ -x $BUILD/yogurt ]]; then
 else
 	fail "$BUILD/yogurt exists (run make first)"
 fi
+
+# ---- man pages, make install, boot scripts ---------------------------------
+
+# Each page clean under mandoc's lint at warning level and above.
+check_man_pages() {
+	local page complaints
+	for page in man/yogurt.8 man/yogurt.conf.5; do
+		if complaints=$(mandoc -T lint -W warning "$page" 2>&1); then
+			pass "mandoc -T lint -W warning $page: clean"
+		else
+			fail "mandoc -T lint -W warning $page: clean"
+			echo "${complaints:-mandoc failed}" | sed 's/^/# /'
+		fi
+	done
+}
+
+# compare_commands NAME LIST-A LIST-B: one KTAP line for whether two
+# newline-separated command lists are the same set, the differences named.
+compare_commands() {
+	local name=$1 only_a only_b
+	only_a=$(comm -23 <(sort -u <<<"$2") <(sort -u <<<"$3"))
+	only_b=$(comm -13 <(sort -u <<<"$2") <(sort -u <<<"$3"))
+	if [[ -n $2 && -z $only_a && -z $only_b ]]; then
+		pass "$name ($(sort -u <<<"$2" | tr '\n' ' ' | sed 's/ $//'))"
+	else
+		fail "$name"
+		[[ -n $only_a ]] && echo "# only in the first:" $only_a
+		[[ -n $only_b ]] && echo "# only in the second:" $only_b
+	fi
+}
+
+# The command words of `yogurt help` (its "  WORD ..." lines, and the words
+# after "|" there), of yogurt(8)'s COMMANDS (".It Cm WORD") and of the
+# README's command table (the first word of each `...` in a row's first cell):
+# one list, so that none of them can drift from the binary.
+check_command_lists() {
+	local usage manual readme
+	usage=$("$BUILD/yogurt" help | sed -n 's/^  \([a-z]\)/\1/p' | tr '|' '\n' |
+		awk '$1 ~ /^[a-z]+$/ { print $1 }')
+	manual=$(awk '/^\.Sh / { section = $2 } section == "COMMANDS" && /^\.It Cm / { print $3 }' \
+		man/yogurt.8)
+	readme=$(sed -n '/^## Command line/,/^### /p' README.md | grep '^| `' | cut -d'|' -f2 |
+		grep -o '`[^`]*`' | tr -d '`' | awk '$1 ~ /^[a-z]+$/ { print $1 }')
+	compare_commands "commands: yogurt help and yogurt(8) list the same" "$usage" "$manual"
+	compare_commands "commands: yogurt help and README's table list the same" "$usage" "$readme"
+}
+
+# The example configuration is one yogurt reads, and it is the default phone.
+check_example_config() {
+	expect_yogurt "dist/yogurt.conf.example: yogurt check reads it, the default phone" 0 \
+		'check: phone office: yogurt-1 <-> yogurt-2' check -c dist/yogurt.conf.example
+}
+
+# installed_files ROOT: "MODE PATH" of every file under ROOT, sorted; anything
+# neither a file nor a directory is listed as such.
+installed_files() {
+	(cd "$1" && find . ! -type d -printf '%m %P %y\n' | sed 's/ f$//' | sort -k2)
+}
+
+# expect_install NAME BINARY-ARCH EXPECTED MAKE-ARGUMENTS...: make install
+# into a fresh DESTDIR installs exactly EXPECTED ("MODE PATH" lines), the
+# scripts name the installed binary, and nothing is built (the binary of
+# that ARCH was up to date).
+expect_install() {
+	local name=$1 elf_machine=$2 expected=$3 root stamp log got sbin why=()
+	shift 3
+	root=$(mktemp -d)
+	# Both outside build/, where nothing may be newer than the stamp.
+	stamp=$(mktemp)
+	log=$(mktemp)
+	if ! make -s --no-print-directory install DESTDIR="$root" "$@" >"$log" 2>&1; then
+		fail "$name: make install ${*}"
+		comment_lines "$log" 10
+		rm -rf "$root" "$stamp" "$log"
+		return
+	fi
+	got=$(installed_files "$root")
+	[[ $got == "$expected" ]] || why+=("not the expected files and modes:")
+	sbin=$(sed -n 's/^755 \(.*sbin\)\/yogurt$/\1/p' <<<"$got")
+	# The scripts' @SBINDIR@ filled in with the installed binary's path.
+	if grep -rq '@SBINDIR@' "$root" || ! grep -q "^ExecStart=/$sbin/yogurt up$" \
+		"$root/${sbin%/sbin}/lib/systemd/system/yogurt.service" 2>/dev/null; then
+		why+=("@SBINDIR@ left, or ExecStart is not /$sbin/yogurt up")
+	fi
+	if [[ -e $root/etc/init.d/yogurt ]] &&
+		! grep -q "^YOGURT=/$sbin/yogurt$" "$root/etc/init.d/yogurt"; then
+		why+=("/etc/init.d/yogurt does not name /$sbin/yogurt")
+	fi
+	# e_machine (ELF offset 18): 62 x86-64, 183 aarch64.
+	if [[ $(od -An -tu2 -j18 -N2 "$root/$sbin/yogurt" 2>/dev/null | tr -d ' ') != \
+		"$elf_machine" ]]; then
+		why+=("$sbin/yogurt is not the architecture's binary (ELF machine $elf_machine)")
+	fi
+	if [[ -n $(find build -newer "$stamp" -print -quit) ]]; then
+		why+=("make install built something:" $(find build -newer "$stamp" | head -n 3))
+	fi
+	if ((${#why[@]} == 0)); then
+		pass "$name"
+	else
+		fail "$name"
+		printf '# %s\n' "${why[@]}"
+		[[ $got == "$expected" ]] || diff <(echo "$expected") <(echo "$got") | sed 's/^/# /'
+		comment_lines "$log" 10
+	fi
+	rm -rf "$root" "$stamp" "$log"
+}
+
+# The ELF e_machine of an architecture's binary.
+elf_machine() {
+	if [[ $1 == aarch64 ]]; then echo 183; else echo 62; fi
+}
+
+check_install() {
+	local arch
+	expect_install "make install DESTDIR: the expected files and modes under /usr/local" \
+		"$(elf_machine "$ARCH")" \
+"755 etc/init.d/yogurt
+644 usr/local/lib/NetworkManager/conf.d/90-yogurt.conf
+644 usr/local/lib/systemd/network/10-yogurt.network
+644 usr/local/lib/systemd/system/yogurt.service
+755 usr/local/sbin/yogurt
+644 usr/local/share/doc/yogurt/yogurt.conf.example
+644 usr/local/share/man/man5/yogurt.conf.5
+644 usr/local/share/man/man8/yogurt.8" ARCH="$ARCH"
+	# A firmware root: the other architecture's binary, PREFIX=/usr, procd's script.
+	arch=aarch64
+	[[ $ARCH == aarch64 ]] && arch=x86_64
+	if [[ -x build/$arch/yogurt ]] && make -q ARCH=$arch "build/$arch/yogurt" 2>/dev/null; then
+		expect_install "make install ARCH=$arch PREFIX=/usr INIT=openwrt: its binary" \
+			"$(elf_machine $arch)" \
+"755 etc/init.d/yogurt
+644 usr/lib/NetworkManager/conf.d/90-yogurt.conf
+644 usr/lib/systemd/network/10-yogurt.network
+644 usr/lib/systemd/system/yogurt.service
+755 usr/sbin/yogurt
+644 usr/share/doc/yogurt/yogurt.conf.example
+644 usr/share/man/man5/yogurt.conf.5
+644 usr/share/man/man8/yogurt.8" ARCH=$arch PREFIX=/usr INIT=openwrt
+	else
+		echo "# make install ARCH=$arch: skipped, build/$arch/yogurt not built or not" \
+			"up to date"
+	fi
+	expect_install "make install INIT=none: no init script" "$(elf_machine "$ARCH")" \
+"644 usr/local/lib/NetworkManager/conf.d/90-yogurt.conf
+644 usr/local/lib/systemd/network/10-yogurt.network
+644 usr/local/lib/systemd/system/yogurt.service
+755 usr/local/sbin/yogurt
+644 usr/local/share/doc/yogurt/yogurt.conf.example
+644 usr/local/share/man/man5/yogurt.conf.5
+644 usr/local/share/man/man8/yogurt.8" ARCH="$ARCH" INIT=none
+}
+
+# The unit as installed: PREFIX a directory of its own, so that ExecStart's
+# binary exists, and MANPATH there, so that its Documentation= pages do.
+# systemd-analyze only warns about a bad value: any output is a failure.
+check_systemd_unit() {
+	local prefix output status=0
+	prefix=$(mktemp -d)
+	if ! make -s --no-print-directory install PREFIX="$prefix" INIT=none ARCH="$ARCH" \
+		>"$OUT/install.log" 2>&1; then
+		fail "systemd-analyze verify yogurt.service: make install PREFIX=$prefix"
+		comment_lines "$OUT/install.log" 10
+		rm -rf "$prefix"
+		return
+	fi
+	output=$(MANPATH=$prefix/share/man systemd-analyze verify \
+		"$prefix/lib/systemd/system/yogurt.service" 2>&1) || status=$?
+	if ((status == 0)) && [[ -z $output ]]; then
+		pass "systemd-analyze verify yogurt.service: clean"
+	else
+		fail "systemd-analyze verify yogurt.service: clean (exit $status)"
+		echo "$output" | sed 's/^/# /'
+	fi
+	rm -rf "$prefix"
+}
+
+# The init scripts parse as POSIX sh (dash, Debian's /bin/sh) and under
+# busybox sh (ash, OpenWrt's).
+check_init_script_syntax() {
+	local script shell errors
+	for script in dist/sysvinit/yogurt.in dist/openwrt/yogurt.in; do
+		for shell in dash "busybox sh"; do
+			if errors=$($shell -n "$script" 2>&1); then
+				pass "$shell -n $script"
+			else
+				fail "$shell -n $script"
+				echo "$errors" | sed 's/^/# /'
+			fi
+		done
+	done
+}
+
+# expect_init NAME STATUS TEXT [ENVIRONMENT...] -- ACTION...: the sysvinit script
+# under busybox sh, with a stand-in yogurt (below), exits STATUS and prints
+# TEXT.
+expect_init() {
+	local name=$1 expected=$2 text=$3 environment=() status=0 output
+	shift 3
+	while [[ $1 != -- ]]; do environment+=("$1"); shift; done
+	shift
+	output=$(env "${environment[@]}" busybox sh "$OUT/init/yogurt" "$@" 2>&1) || status=$?
+	if ((status == expected)) && [[ $output == *"$text"* ]]; then
+		pass "$name"
+	else
+		fail "$name (exit $status, want $expected)"
+		echo "$output" | sed 's/^/# /'
+	fi
+}
+
+# The LSB exit codes, each way to them, without netkit: yogurt is a stand-in
+# that prints what it was asked, answers status -j with $FAKE_JSON, exits
+# $FAKE_STATUS. The real thing runs in the VM (tests/vm/init_script_tests.c).
+check_init_script() {
+	local up='{"state":"up"' down='{"state":"down"' differs='{"state":"differs"' output
+	mkdir -p "$OUT/init/sbin"
+	printf '%s\n' '#!/bin/sh' 'echo "stand-in yogurt $*"' \
+		'[ "$*" = "status -j" ] && echo "{\"phones\":[$FAKE_JSON]}"' \
+		'exit "${FAKE_STATUS:-0}"' >"$OUT/init/sbin/yogurt"
+	chmod 755 "$OUT/init/sbin/yogurt"
+	sed "s|@SBINDIR@|$OUT/init/sbin|g" dist/sysvinit/yogurt.in >"$OUT/init/yogurt"
+	expect_init "init script: status, every phone up: 0" 0 "is running" \
+		FAKE_JSON="$up},$up}" -- status
+	expect_init "init script: status, every phone down: 3" 3 "not running" \
+		FAKE_JSON="$down},$down}" -- status
+	expect_init "init script: status, a phone differs: 1" 1 "partly running" \
+		FAKE_JSON="$up},$differs}" -- status
+	expect_init "init script: status, one phone up, one down: 1" 1 "partly running" \
+		FAKE_JSON="$up},$down}" -- status
+	expect_init "init script: status, a name \"state\" does not count as a phone: 0" 0 \
+		"1 of 1" FAKE_JSON="$up,\"name\":\"state\",\"x\":\"state\"}" -- status
+	expect_init "init script: status, yogurt status fails: 4" 4 "" FAKE_STATUS=1 -- status
+	expect_init "init script: start runs yogurt up: 0" 0 "stand-in yogurt up" -- start
+	expect_init "init script: reload runs yogurt up: 0" 0 "stand-in yogurt up" -- reload
+	expect_init "init script: force-reload runs yogurt up: 0" 0 "stand-in yogurt up" \
+		-- force-reload
+	expect_init "init script: start, yogurt refused: 1" 1 "stand-in yogurt up" FAKE_STATUS=2 \
+		-- start
+	expect_init "init script: stop runs yogurt down: 0" 0 "stand-in yogurt down" -- stop
+	expect_init "init script: restart runs down, then up: 0" 0 \
+		"stand-in yogurt down"$'\n'"stand-in yogurt up" -- restart
+	expect_init "init script: an unknown action: 2, the usage" 2 "usage:" -- reload-everything
+	expect_init "init script: an excess argument: 2" 2 "usage:" -- start now
+	expect_init "init script: no action: 2" 2 "usage:" --
+	status=0
+	output=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		busybox sh "$OUT/init/yogurt" status 2>&1) || status=$?
+	if ((status == 4)) && [[ $output == *"needs root"* ]]; then
+		pass "init script: status as a user: 4, it needs root"
+	else
+		fail "init script: status as a user: 4, it needs root (exit $status)"
+		echo "$output" | sed 's/^/# /'
+	fi
+	chmod 644 "$OUT/init/sbin/yogurt"
+	expect_init "init script: yogurt not installed: start 5" 5 "not installed" -- start
+	expect_init "init script: yogurt not installed: status 4" 4 "not installed" -- status
+}
+
+# OpenWrt's script needs /etc/rc.common and procd; a stand-in rc.common calls
+# its functions as procd's rc.common does for start, stop and reload.
+check_openwrt_script() {
+	local output expected
+	printf '%s\n' '. "$1"' \
+		'echo "USE_PROCD=$USE_PROCD START=$START STOP=$STOP"' \
+		'start_service; stop_service; reload_service' >"$OUT/init/rc.common"
+	sed "s|@SBINDIR@|$OUT/init/sbin|g" dist/openwrt/yogurt.in >"$OUT/init/yogurt.openwrt"
+	chmod 755 "$OUT/init/sbin/yogurt"
+	output=$(busybox sh "$OUT/init/rc.common" "$OUT/init/yogurt.openwrt" 2>&1)
+	expected=$(printf '%s\n' "USE_PROCD=1 START=19 STOP=91" "stand-in yogurt up" \
+		"stand-in yogurt down" "stand-in yogurt up")
+	if [[ $output == "$expected" ]]; then
+		pass "OpenWrt script: procd, START before network's 20, yogurt up, down, up"
+	else
+		fail "OpenWrt script: procd, START before network's 20, yogurt up, down, up"
+		echo "$output" | sed 's/^/# /'
+	fi
+}
+
+check_man_pages
+if [[ -x $BUILD/yogurt ]]; then
+	check_command_lists
+	check_example_config
+	check_install
+	check_systemd_unit
+fi
+check_init_script_syntax
+check_init_script
+check_openwrt_script
 
 # ---- fuzzers (last: the slow part) -----------------------------------------
 

@@ -22,18 +22,12 @@
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
 
-int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size)
+int run_program(char *const arguments[], int (*prepare)(void), char *output, size_t size)
 {
-	char words[256], *arguments[8] = { YOGURT };
-	int pipe_fds[2], status = 0, count = 1;
+	int pipe_fds[2], status = 0;
 	size_t length = 0;
 	pid_t child;
 
-	/* The command line is split on spaces: no quoting needed here. */
-	format_string(words, sizeof(words), "%s", command);
-	for (char *word = strtok(words, " "); word && count < 7; word = strtok(NULL, " "))
-		arguments[count++] = word;
-	arguments[count] = NULL;
 	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
 		return -1;
 	child = fork();
@@ -42,7 +36,7 @@ int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output,
 		dup2(pipe_fds[1], 2);
 		if (prepare && prepare() < 0)
 			_exit(126);
-		execv(YOGURT, arguments);
+		execv(arguments[0], arguments);
 		_exit(127);
 	}
 	close(pipe_fds[1]);
@@ -58,6 +52,19 @@ int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output,
 	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size)
+{
+	char words[256], *arguments[8] = { YOGURT };
+	int count = 1;
+
+	/* The command line is split on spaces: no quoting needed here. */
+	format_string(words, sizeof(words), "%s", command);
+	for (char *word = strtok(words, " "); word && count < 7; word = strtok(NULL, " "))
+		arguments[count++] = word;
+	arguments[count] = NULL;
+	return run_program(arguments, prepare, output, size);
 }
 
 int run_yogurt(const char *command, char *output, size_t size)
@@ -229,6 +236,7 @@ int main(void)
 		test_attacks(&suite);
 		test_lifecycle(&suite);
 		test_appliance(&suite);
+		test_init_script(&suite);
 		test_config(&suite);
 		print_tally(&suite);
 	}

@@ -20,6 +20,12 @@ struct suite {
 /* One KTAP line; reason (printf-style, may be NULL) explains a failure. */
 #define check(suite, ok, name, ...) ktap_check(&(suite)->ktap, ok, name, __VA_ARGS__)
 
+/* Runs the program arguments[0] (a path) with arguments (NULL-terminated),
+ * prepare() (may be NULL) run in the child just before exec; stdout and
+ * stderr land in output. Returns the exit status, or -1 if it did not exit
+ * normally. */
+int run_program(char *const arguments[], int (*prepare)(void), char *output, size_t size);
+
 /* Runs /bin/yogurt with the space-separated arguments in command; stdout
  * and stderr land in output.
  * Returns the exit status, or -1 if it did not exit normally. */
@@ -93,6 +99,7 @@ void test_attacks(struct suite *suite);		/* attack_tests.c */
 void test_lifecycle(struct suite *suite);	/* phone_tests.c */
 void test_appliance(struct suite *suite);	/* appliance_tests.c */
 void test_no_netkit(struct suite *suite);	/* phone_tests.c */
+void test_init_script(struct suite *suite);	/* init_script_tests.c */
 void test_config(struct suite *suite);		/* config_tests.c */
 /* The phones PID 1 built from the kernel command line (mode "two"), or that
  * it refused to build (mode "broken"): config_boot_tests.c */
