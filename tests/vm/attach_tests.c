@@ -23,6 +23,25 @@
 
 #define WIRE_COPY "/tmp/wire.o"
 
+/* Unpinning drops the last reference to a link, but the kernel releases it
+ * only after the pin's inode is freed, an RCU grace period later: waits up
+ * to 5 s until no program is attached at either hook of device. 0 then. */
+static int wait_until_detached(const char *device)
+{
+	for (int waited_ms = 0; waited_ms < 5000; waited_ms += 20) {
+		uint32_t ids[4], primary = 0, peer = 0;
+		unsigned ifindex = if_nametoindex(device);
+
+		if (ifindex == 0 || bpf_netkit_query(ifindex, BPF_NETKIT_PRIMARY, ids, 4, &primary) < 0 ||
+		    bpf_netkit_query(ifindex, BPF_NETKIT_PEER, ids, 4, &peer) < 0)
+			return -ENODEV;
+		if (primary == 0 && peer == 0)
+			return 0;
+		usleep(20 * 1000);
+	}
+	return -ETIMEDOUT;
+}
+
 /* The value of the wire's .rodata map as the kernel has it on device. */
 static int read_rodata(const char *device, unsigned char *value, size_t size)
 {
@@ -157,6 +176,9 @@ void test_attach(struct suite *suite)
 	      "%s", strerror(-error));
 	expect_yogurt(suite, "detach --dev yg1-host", 0, "unpinned", "detach --dev yg1-host: unpins the wire");
 	check(suite, !path_exists(PHONE_PIN_ROOT "/yg1-host"), "detach: the pin directory is gone", NULL);
+	error = wait_until_detached("yg1-host");
+	check(suite, error == 0, "detach: the kernel lets go of both programs within 5 s", "%s",
+	      strerror(-error));
 	check(suite, phone_works(suite) != 0, "detach: with no program, the blackhole gate drops the call", NULL);
 	expect_yogurt(suite, "attach " WIRE_COPY " --dev yg1-host", 0, "pinned at " PHONE_PIN_ROOT "/yg1-host/peer",
 		      "attach " WIRE_COPY " --dev yg1-host: both programs linked and pinned");
