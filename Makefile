@@ -13,6 +13,8 @@
 VERSION       := 0.1.0
 ARCHES        := x86_64 aarch64
 ARCH          ?= $(shell uname -m)
+# The kernel's names for them (a kernel tree's ARCH=arm64 in the environment).
+override ARCH := $(patsubst arm64,aarch64,$(patsubst x86,x86_64,$(ARCH)))
 ifeq ($(filter $(ARCH),$(ARCHES)),)
 $(error ARCH=$(ARCH) is not one yogurt builds for: use ARCH=x86_64 or ARCH=aarch64)
 endif
@@ -80,7 +82,7 @@ SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
 LOADER_SOURCES := $(filter bpf/%,$(LIBRARY_SOURCES)) format/format.c syscalls/syscalls.c
 HEADERS       := $(wildcard *.h */*.h tests/*.h tests/vm/*.h)
 
-.PHONY: all deps run test bench clean install
+.PHONY: all images deps run test bench clean install
 all: $(BUILD)/yogurt $(BUILD)/initramfs.cpio
 
 # A missing cross compiler or its headers: one line, before anything is built.
@@ -132,6 +134,7 @@ $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
 VMTEST_SOURCES := $(wildcard tests/vm/*.c) tests/ktap.c $(LIBRARY_SOURCES) wire/wire_object.S
 
 $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $(UAPI)
+	$(check_toolchain)
 	mkdir -p $(BUILD)/tests
 	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ \
 		$(VMTEST_SOURCES) -static
@@ -159,13 +162,17 @@ run: deps
 	$(MAKE) all
 	scripts/run.sh $(KERNEL_SERIES)
 
-# Every architecture's images; the host suites run on this machine's own.
-test: deps
+# Every architecture's binary, initramfs and VM test image: test and bench
+# use them all (the host suites run on this machine's own).
+images:
 	for arch in $(ARCHES); do $(MAKE) ARCH=$$arch all build/$$arch/tests/vm.cpio || exit 1; done
+
+test: deps
+	$(MAKE) images
 	tests/run.sh
 
 bench: deps
-	for arch in $(ARCHES); do $(MAKE) ARCH=$$arch all build/$$arch/tests/vm.cpio || exit 1; done
+	$(MAKE) images
 	tests/bench.sh
 
 clean:

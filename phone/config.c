@@ -34,10 +34,10 @@ const char config_help[] =
 	"  end netns=yogurt-2 host=yg2-host device=yg2-cont address=10.42.0.2/24 mtu=1400\n"
 	"\n"
 	"netns=, host=, device=  names, required (devices: 1 to 15 bytes)\n"
-	"address=A/P             IPv4 and/or IPv6, one network for both ends\n"
+	"address=A/P             required: IPv4, IPv6 or both, one network for both ends\n"
 	"mtu=68..65535           mode=l3|l2 (default l3, both ends alike)\n"
 	"\n"
-	"Kernel command line: yogurt.conf=PATH, or yogurt.phone=END+END, an END\n"
+	"Kernel command line: yogurt.conf=PATH and yogurt.phone=END+END, an END\n"
 	"being its keys joined by ',': netns=yogurt-1,host=yg1-host,...+netns=...\n";
 
 /* A piece of the text: length bytes, not NUL-terminated. */

@@ -11,12 +11,10 @@
 set -euo pipefail
 
 die() { echo "fetch-busybox: $*" >&2; exit 1; }
+# shellcheck source=scripts/debian-package.sh
+. "$(dirname "$0")/debian-package.sh"
 
-case ${ARCH:-x86_64} in
-x86_64) debian_arch=amd64 ;;
-aarch64) debian_arch=arm64 ;;
-*) die "no Debian busybox for ARCH=$ARCH (x86_64 or aarch64)" ;;
-esac
+debian_arch_of_arch
 
 # Only the static package will do: the VM image has no libc for it.
 if [[ $debian_arch == "$(dpkg --print-architecture)" ]]; then
@@ -26,7 +24,6 @@ if [[ $debian_arch == "$(dpkg --print-architecture)" ]]; then
 	exit 0
 fi
 
-cache=${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}
 version=$(apt-cache policy "busybox-static:$debian_arch" 2>/dev/null |
 	sed -n 's/^ *Candidate: //p')
 if [[ -z $version || $version == "(none)" ]]; then
@@ -42,22 +39,7 @@ fi
 tree=$cache/busybox-${version//:/_}-$debian_arch
 
 if [[ ! -x $tree/bin/busybox ]]; then
-	mkdir -p "$cache"
-	download=$(mktemp -d)
-	staging=$(mktemp -d "$cache/.busybox.XXXXXX")
-	trap 'rm -rf "$download" "$staging"' EXIT
-	# As root, apt-get download hands the file to user _apt (see fetch-kernel.sh).
-	chmod 777 "$download"
-	(cd "$download" && apt-get download -q "busybox-static:$debian_arch=$version") \
-		>/dev/null 2>"$download/log" ||
-		die "apt-get download busybox-static:$debian_arch=$version failed:" \
-			"$(grep -m1 '^E:' "$download/log" || tail -n1 "$download/log")"
-	dpkg-deb -x "$download"/*.deb "$staging" 2>"$download/log" ||
-		die "dpkg-deb -x failed: $(tail -n1 "$download/log")"
-	[[ -x $staging/bin/busybox ]] || die "no bin/busybox in busybox-static:$debian_arch"
-	# Complete or not at all, as fetch-kernel.sh does.
-	chmod 755 "$staging"
-	mv -T "$staging" "$tree" 2>/dev/null || [[ -x $tree/bin/busybox ]] ||
-		die "cannot create $tree"
+	unpack_once "busybox-static:$debian_arch=$version" "$tree"
+	[[ -x $tree/bin/busybox ]] || die "no bin/busybox in busybox-static:$debian_arch"
 fi
 echo "$tree/bin/busybox"

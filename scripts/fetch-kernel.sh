@@ -10,6 +10,8 @@
 set -euo pipefail
 
 die() { echo "fetch-kernel: $*" >&2; exit 1; }
+# shellcheck source=scripts/debian-package.sh
+. "$(dirname "$0")/debian-package.sh"
 
 want=vmlinuz
 if [[ ${1:-} == --modules ]]; then
@@ -17,13 +19,8 @@ if [[ ${1:-} == --modules ]]; then
 	shift
 fi
 series=${1:-6.12}
-case ${ARCH:-x86_64} in
-x86_64) debian_arch=amd64 ;;
-aarch64) debian_arch=arm64 ;;
-*) die "no Debian kernel for ARCH=$ARCH (x86_64 or aarch64)" ;;
-esac
+debian_arch_of_arch
 [[ $series =~ ^[0-9]+\.[0-9]+$ ]] || die "bad series \"$series\" (want e.g. 6.12 or 6.1)"
-cache=${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}
 
 # Names look like linux-image-6.12.117+deb12-cloud-amd64-unsigned and
 # linux-image-6.1.0-56-cloud-arm64-unsigned; "6\.1\." cannot match 6.12.
@@ -48,24 +45,7 @@ read -r pkg version <<<"$found"
 tree=$cache/kernel-$version
 [[ $debian_arch == amd64 ]] || tree+=-$debian_arch
 
-if [[ ! -d $tree ]]; then
-	mkdir -p "$cache"
-	download=$(mktemp -d)
-	staging=$(mktemp -d "$cache/.kernel-$version.XXXXXX")
-	trap 'rm -rf "$download" "$staging"' EXIT
-	# Run as root, apt-get download hands the file to user _apt: it must be able
-	# to write the directory (and reach it, hence /tmp rather than ~/.cache).
-	chmod 777 "$download"
-	(cd "$download" && apt-get download -q "$pkg:$debian_arch=$version") >/dev/null 2>"$download/log" ||
-		die "apt-get download $pkg:$debian_arch=$version failed:" \
-			"$(grep -m1 '^E:' "$download/log" || tail -n1 "$download/log")"
-	dpkg-deb -x "$download"/*.deb "$staging" 2>"$download/log" ||
-		die "dpkg-deb -x failed: $(tail -n1 "$download/log")"
-	# The tree appears complete or not at all, even if this run is interrupted;
-	# if a concurrent run got there first, its tree is as good as ours.
-	chmod 755 "$staging"
-	mv -T "$staging" "$tree" 2>/dev/null || [[ -d $tree ]] || die "cannot create $tree"
-fi
+unpack_once "$pkg:$debian_arch=$version" "$tree"
 
 vmlinuz=("$tree"/boot/vmlinuz-*)
 [[ -f ${vmlinuz[0]} ]] || die "no boot/vmlinuz-* in $tree"

@@ -1,10 +1,10 @@
 #!/bin/bash
-# Installs the build and test-bed tools (Debian/Ubuntu) unless all are already there.
+# Installs the build and test-bed tools (Debian 12 on x86-64) unless all are already there.
 # Usage: scripts/install-deps.sh        prints "deps: ok" or "deps: installing ..."
 set -euo pipefail
 
 commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
-	aarch64-linux-musl-gcc qemu-system-aarch64 mandoc busybox systemd-analyze)
+	aarch64-linux-musl-gcc qemu-system-aarch64 mandoc systemd-analyze man)
 # qemu-system-x86 hard-depends on seabios (bios-256k.bin), ipxe-qemu and
 # qemu-system-data (linuxboot_dma.bin, kvmvapic.bin), which is all that a
 # -nographic -kernel boot reads; the recommends (GUI, OVMF, qemu-utils,
@@ -19,10 +19,11 @@ commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
 # mandoc: the man pages' lint; busybox-static: the init script's shell in
 # the VM image (/bin/busybox; the arm64 one is fetched by
 # scripts/fetch-busybox.sh, as it cannot be installed beside it);
-# systemd: systemd-analyze verify for the unit.
+# systemd: systemd-analyze verify for the unit, which runs man(1) for its
+# Documentation= pages (man-db).
 packages=(musl-tools clang llvm qemu-system-x86 cpio iproute2 libbpf-dev gcc make libc6-dev
 	libclang-rt-14-dev bpftool musl-dev:arm64 gcc-aarch64-linux-gnu qemu-system-arm
-	mandoc busybox-static systemd)
+	mandoc busybox-static systemd man-db)
 
 missing=()
 for c in "${commands[@]}"; do
@@ -32,6 +33,9 @@ done
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libFuzzer)
 [[ -d /usr/aarch64-linux-gnu/include/asm ]] || missing+=(arm64-uapi-headers)
+# Debian's dynamic busybox would pass `command -v`; the VM image needs the static one.
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' ||
+	missing+=(busybox-static)
 if ((${#missing[@]} == 0)); then
 	echo "deps: ok"
 	exit 0

@@ -23,12 +23,12 @@ done
 
 # The rest on this machine's architecture.
 export ARCH=$(uname -m)
-BUILD=$(make -s --no-print-directory print-BUILD)
+BUILD=$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)
 printf 'bench: embedded wire object             %6d bytes\n' "$(stat -c %s "$BUILD/wire.embedded.o")"
 
 # The loader on this host (its kernel loads programs; netkit is not needed).
 mkdir -p "$BUILD/tests"
-read -ra loader_sources <<<"$(make -s --no-print-directory print-LOADER_SOURCES)"
+read -ra loader_sources <<<"$(make -s --no-print-directory ARCH="$ARCH" print-LOADER_SOURCES)"
 gcc -std=gnu11 -O2 -I. -idirafter "$BUILD/uapi" -o "$BUILD/tests/bench_loader" tests/host/test_loader.c \
 	"${loader_sources[@]}" tests/ktap.c
 printf 'bench: wire object, parse and load (host) %s\n' "$("$BUILD/tests/bench_loader" bench "$BUILD/wire.embedded.o")"

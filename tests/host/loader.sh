@@ -12,13 +12,13 @@ cd "$(dirname "$0")/../.."
 
 ARCH=$(uname -m)
 export ARCH
-BUILD=$(make -s --no-print-directory print-BUILD)
+BUILD=$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)
 OUT=$BUILD/tests/loader
 # The flags and the loader's sources are the Makefile's: one set.
-read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory print-HOST_CFLAGS)"
-read -ra BPF_CFLAGS <<<"$(make -s --no-print-directory print-BPF_CFLAGS)"
-read -ra FUZZ_CFLAGS <<<"$(make -s --no-print-directory print-FUZZ_CFLAGS)"
-read -ra SOURCES <<<"$(make -s --no-print-directory print-LOADER_SOURCES)"
+read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-HOST_CFLAGS)"
+read -ra BPF_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-BPF_CFLAGS)"
+read -ra FUZZ_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-FUZZ_CFLAGS)"
+read -ra SOURCES <<<"$(make -s --no-print-directory ARCH="$ARCH" print-LOADER_SOURCES)"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 mkdir -p "$OUT/tc"
 failures=0

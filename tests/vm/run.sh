@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export ARCH=${ARCH:-$(uname -m)}
-tests=$(make -s --no-print-directory print-BUILD)/tests
+tests=$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)/tests
 mkdir -p "$tests"
 
 failed=0
