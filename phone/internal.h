@@ -138,9 +138,9 @@ void probe_endpoint(union probe_address *endpoint, int family, const void *addre
 		    uint16_t port);
 socklen_t probe_endpoint_size(const union probe_address *endpoint);
 
-/* A socket created inside the namespace behind netns_fd (-1: right here);
- * it keeps working there after the caller has returned home. */
-int probe_socket(int netns_fd, int domain, int type, int protocol);
+/* The probes make their sockets with netns_socket (netns/netns.h): inside
+ * the namespace behind netns_fd (-1: right here), where they keep working
+ * after the caller has returned home. */
 
 /* ICMP or ICMPv6 echo from inside netns_fd to `to` (family AF_INET or
  * AF_INET6); 0 when the reply came within timeout_ms (round trip in

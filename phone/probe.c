@@ -41,11 +41,6 @@ socklen_t probe_endpoint_size(const union probe_address *endpoint)
 	return endpoint->any.sa_family == AF_INET6 ? sizeof(endpoint->v6) : sizeof(endpoint->v4);
 }
 
-int probe_socket(int netns_fd, int domain, int type, int protocol)
-{
-	return netns_socket(netns_fd, domain, type, protocol);
-}
-
 /* Milliseconds left until deadline (monotonic_us), never negative. */
 static int remaining_ms(uint64_t deadline)
 {
@@ -132,7 +127,7 @@ int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, in
 		memcpy(request + 2, &sum, 2);
 	}
 	/* The kernel fills in ICMPv6 checksums itself (RFC 3542). */
-	fd = probe_socket(netns_fd, family, SOCK_RAW,
+	fd = netns_socket(netns_fd, family, SOCK_RAW,
 			  family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (fd < 0)
 		return fd;
@@ -164,7 +159,7 @@ int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, in
 
 int probe_tcp_listen(int netns_fd, const union probe_address *endpoint)
 {
-	int one = 1, fd = probe_socket(netns_fd, endpoint->any.sa_family, SOCK_STREAM, 0);
+	int one = 1, fd = netns_socket(netns_fd, endpoint->any.sa_family, SOCK_STREAM, 0);
 
 	if (fd < 0)
 		return fd;
@@ -180,7 +175,7 @@ int probe_tcp_listen(int netns_fd, const union probe_address *endpoint)
 
 int probe_tcp_connect(int netns_fd, const union probe_address *endpoint, int timeout_ms)
 {
-	int fd = probe_socket(netns_fd, endpoint->any.sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = netns_socket(netns_fd, endpoint->any.sa_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	int error = 0, status = 0;
 	socklen_t size = sizeof(status);
 
@@ -210,7 +205,7 @@ int probe_tcp_accept(int listener, int timeout_ms)
 
 int probe_udp_bind(int netns_fd, const union probe_address *endpoint)
 {
-	int fd = probe_socket(netns_fd, endpoint->any.sa_family, SOCK_DGRAM, 0);
+	int fd = netns_socket(netns_fd, endpoint->any.sa_family, SOCK_DGRAM, 0);
 
 	if (fd >= 0 && bind(fd, &endpoint->any, probe_endpoint_size(endpoint)) < 0) {
 		int error = -errno;
@@ -357,7 +352,7 @@ int probe_inject_udp(int netns_fd, const char *device, const union probe_address
 		return -EINVAL;
 	total = build_udp_frame(frame, from, to, payload, length);
 	link.sll_protocol = htons(from->any.sa_family == AF_INET6 ? ETH_P_IPV6 : ETH_P_IP);
-	fd = probe_socket(netns_fd, AF_PACKET, SOCK_RAW, 0);
+	fd = netns_socket(netns_fd, AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
 		return fd;
 	/* The socket's own namespace resolves the device name. */
@@ -388,7 +383,7 @@ int probe_send_raw_udp(int netns_fd, const union probe_address *from, const unio
 		target.v6.sin6_port = 0;
 	else
 		target.v4.sin_port = 0;
-	fd = probe_socket(netns_fd, from->any.sa_family, SOCK_RAW, IPPROTO_RAW);
+	fd = netns_socket(netns_fd, from->any.sa_family, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0)
 		return fd;
 	if (sendto(fd, frame + ETH_HLEN, total - ETH_HLEN, 0, &target.any,

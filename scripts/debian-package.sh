@@ -2,9 +2,11 @@
 # by both (each defines die first): Debian's name for ARCH, the cache, and a
 # package downloaded and unpacked once.
 
-# Debian's architecture for ARCH (environment, default x86_64), in debian_arch.
+# Debian's architecture for ARCH (environment; default: this machine's,
+# uname -m), in debian_arch.
 debian_arch_of_arch() {
-	case ${ARCH:-x86_64} in
+	ARCH=${ARCH:-$(uname -m)}
+	case $ARCH in
 	x86_64) debian_arch=amd64 ;;
 	aarch64) debian_arch=arm64 ;;
 	*) die "no Debian packages for ARCH=$ARCH (x86_64 or aarch64)" ;;

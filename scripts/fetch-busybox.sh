@@ -3,10 +3,11 @@
 # runs the init script with (tests/vm/init_script_tests.c).
 #
 # Usage: scripts/fetch-busybox.sh
-# ARCH (environment, default x86_64): on this machine's own architecture the
-# installed busybox-static (/bin/busybox, scripts/install-deps.sh); on another
-# one busybox-static:ARCH, which cannot be installed beside it, downloaded and
-# unpacked once (dpkg --add-architecture must have been done: make deps).
+# ARCH (environment; default: this machine's, uname -m): on this machine's
+# own architecture the installed busybox-static (/bin/busybox,
+# scripts/install-deps.sh); on another one busybox-static:ARCH, which cannot
+# be installed beside it, downloaded and unpacked once (dpkg
+# --add-architecture must have been done: make deps).
 # Cache: ${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}/busybox-<deb version>-<arch>/
 set -euo pipefail
 

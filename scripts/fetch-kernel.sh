@@ -4,8 +4,9 @@
 #
 # Usage: scripts/fetch-kernel.sh [--modules] [SERIES]     SERIES defaults to 6.12
 #   --modules  print the unpacked tree's root instead (lib/modules/<release>/ is in it)
-# ARCH (environment, default x86_64): x86_64 takes the amd64 kernel, aarch64
-# the arm64 one (dpkg --add-architecture arm64 must have been done: make deps).
+# ARCH (environment; default: this machine's, uname -m): x86_64 takes the
+# amd64 kernel, aarch64 the arm64 one (dpkg --add-architecture arm64 must
+# have been done: make deps).
 # Cache: ${YOGURT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/yogurt}/kernel-<deb version>[-arm64]/
 set -euo pipefail
 

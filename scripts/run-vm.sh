@@ -2,8 +2,8 @@
 # Boots KERNEL with INITRAMFS in QEMU (TCG, no network) and streams the serial
 # console to stdout.  Exits with qemu's status (0 once the guest powers off),
 # 124 if VM_TIMEOUT (default 120) seconds pass first, 1 on a kernel panic.
-# ARCH (environment, default x86_64) picks the machine: x86_64 (a PC, console
-# ttyS0) or aarch64 (QEMU's virt board with its PL011, console ttyAMA0).
+# ARCH (environment; default: this machine's, uname -m) picks the machine:
+# x86_64 (a PC, console ttyS0) or aarch64 (QEMU's virt board with its PL011, console ttyAMA0).
 # Usage: scripts/run-vm.sh KERNEL INITRAMFS [APPEND...]
 set -euo pipefail
 
@@ -14,7 +14,8 @@ fi
 kernel=$1 initramfs=$2
 shift 2
 timeout=${VM_TIMEOUT:-120}
-case ${ARCH:-x86_64} in
+ARCH=${ARCH:-$(uname -m)}
+case $ARCH in
 x86_64) machine=(qemu-system-x86_64 -cpu max) console=ttyS0 ;;
 aarch64) machine=(qemu-system-aarch64 -M virt -cpu max) console=ttyAMA0 ;;
 *) echo "run-vm: no machine for ARCH=$ARCH (x86_64 or aarch64)" >&2; exit 2 ;;

@@ -190,7 +190,7 @@ static int capture_open(struct attack *attack, int side)
 {
 	struct sockaddr_ll link = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
 	struct ifreq request;
-	int fd = probe_socket(attack->netns[side], AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	int fd = netns_socket(attack->netns[side], AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_ALL));
 
 	if (fd < 0)
 		return fd;
@@ -314,7 +314,7 @@ static void intruder(struct attack *attack)
 	listener = listen_at(attack, 1, AF_INET, ATTACK_PORT + 5);
 	probe_endpoint(&from, AF_INET, &inside, ATTACK_PORT + 5);
 	probe_endpoint(&to, AF_INET, target->addresses[PHONE_IPV4].bytes, ATTACK_PORT + 5);
-	sender = probe_socket(netns, AF_INET, SOCK_DGRAM, 0);
+	sender = netns_socket(netns, AF_INET, SOCK_DGRAM, 0);
 	if (error >= 0 && sendto(sender, "intruder", 8, 0, &to.any, probe_endpoint_size(&to)) < 0)
 		error = -errno;
 	verdict(attack, "a third namespace with a forward-policy netkit pair, routed through the host, sends to yogurt-2",

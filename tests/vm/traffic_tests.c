@@ -117,7 +117,7 @@ static int udp_across(struct suite *suite, int from, int family, size_t size, in
 		sent[index] = (unsigned char)(index * 7 + 1);
 	probe_endpoint(&endpoint, family, to, port);
 	listener = probe_udp_bind(netns_to, &endpoint);
-	sender = probe_socket(netns_from, family, SOCK_DGRAM, 0);
+	sender = netns_socket(netns_from, family, SOCK_DGRAM, 0);
 	result = listener < 0 ? listener : sender;
 	if (result >= 0 && dont_fragment) {
 		int value = family == AF_INET6 ? IPV6_PMTUDISC_DO : IP_PMTUDISC_DO;
