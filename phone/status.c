@@ -69,7 +69,7 @@ static void collect_end(struct end_state *state, struct nl_socket *host,
 	netkit_pin_directory(state->pin_directory, sizeof(state->pin_directory), PHONE_PIN_ROOT,
 			     end->host_device);
 	for (int hook = 0; hook < NETKIT_HOOKS; hook++) {
-		char path[sizeof(state->pin_directory) + 16];
+		char path[NETKIT_PIN_PATH_MAX];
 
 		netkit_pin_path(path, sizeof(path), state->pin_directory, (size_t)hook);
 		state->pinned[hook] = access(path, F_OK) == 0;
@@ -203,6 +203,7 @@ static void print_link_text(int out, const struct nl_link_info *link)
 static void print_hook_text(int out, const struct end_state *state, int hook)
 {
 	const char *name = netkit_hooks[hook].name;
+	char path[NETKIT_PIN_PATH_MAX];
 
 	format_print(out, "      %-7s: %s", name, state->program_count[hook] ? "" : "no program");
 	for (uint32_t index = 0; index < state->program_count[hook]; index++) {
@@ -211,8 +212,8 @@ static void print_hook_text(int out, const struct end_state *state, int hook)
 		format_print(out, "%s%s (id %u, tag %s, %u insns)", index ? ", " : "",
 			     program->name, program->id, program->tag, program->instructions);
 	}
-	format_print(out, ", pin %s/%s%s\n", state->pin_directory, name,
-		     state->pinned[hook] ? "" : " (missing)");
+	netkit_pin_path(path, sizeof(path), state->pin_directory, (size_t)hook);
+	format_print(out, ", pin %s%s\n", path, state->pinned[hook] ? "" : " (missing)");
 }
 
 static void print_end_text(int out, const struct phone_end *end, const struct end_state *state)
