@@ -131,7 +131,7 @@ static int read_topology(const struct boot_options *options, struct topology *to
 int boot_main(int argc, char **argv)
 {
 	struct boot_options options;
-	struct topology topology;
+	struct topology topology = { 0 };
 	struct report report = { .message = "" };
 	char rcu_expedited;
 	int error;

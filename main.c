@@ -21,7 +21,8 @@ static const char usage[] =
 	"\n"
 	"  up [--no-wire]   build or repair the phones (--no-wire: attach your own)\n"
 	"  down             remove what up made, and nothing else\n"
-	"  status [-j]      the phones as the kernel has them (-j: JSON)\n"
+	"  status [-v] [-j] [PHONE...]  the phones as the kernel has them: a line\n"
+	"                   each; PHONE (name or namespace) or all (-v) in detail; JSON\n"
 	"  check            check the configuration, change nothing\n"
 	"  call             ping, TCP and a host injection across the first phone\n"
 	"  watch [SECONDS]  each second, what each wire passed and dropped\n"
@@ -85,11 +86,21 @@ static int command_down(int argc, char **argv, const struct topology *topology,
 static int command_status(int argc, char **argv, const struct topology *topology,
 			  struct report *report)
 {
-	int json = argc == 2 && (strcmp(argv[1], "-j") == 0 || strcmp(argv[1], "--json") == 0);
+	struct status_request request = { 0 };
+	int index = 1;
 
-	if (argc > 1 + json)
-		return unexpected_argument(report, argv[1 + json]);
-	return phone_status(topology, json, STDOUT_FILENO, report);
+	for (; index < argc && argv[index][0] == '-'; index++) {
+		if (strcmp(argv[index], "-j") == 0 || strcmp(argv[index], "--json") == 0)
+			request.json = 1;
+		else if (strcmp(argv[index], "-v") == 0 || strcmp(argv[index], "--verbose") == 0)
+			request.detail = 1;
+		else
+			return unexpected_argument(report, argv[index]);
+	}
+	request.names = argv + index;
+	request.name_count = argc - index;
+	request.detail |= request.name_count > 0;
+	return phone_status(topology, &request, STDOUT_FILENO, report);
 }
 
 static int command_call(int argc, char **argv, const struct topology *topology,
@@ -226,7 +237,7 @@ static int take_config_option(int *argc, char **argv, const char **path, struct 
 static int run_command(int argc, char **argv, struct report *report)
 {
 	static char *default_arguments[] = { "yogurt", "up", NULL };
-	struct topology topology = { .count = 0 };
+	struct topology topology = { 0 };
 	const char *config_path = NULL;
 	int error = take_config_option(&argc, argv, &config_path, report);
 

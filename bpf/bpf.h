@@ -9,7 +9,6 @@
  *              BPF_PROG_LOAD, with the verifier log on refusal)
  *   kernel.c   links, pins, queries and object info (BPF_LINK_CREATE…)
  *   hooks.c    the two netkit hooks and where their links are pinned
- *   memory.c   page allocations, and each object's arena
  *
  * Functions return 0 (or a non-negative fd/count) on success and a negative
  * errno on failure; where there is more to say, the words are left in the
@@ -22,23 +21,8 @@
 #include <stdint.h>
 #include <linux/bpf.h>
 #include "../format/format.h"
+#include "../memory/memory.h"
 #include "../syscalls/uapi_compat.h"
-
-/* ---- memory.c ---------------------------------------------------------- */
-
-/* Zeroed memory from mmap (NULL when there is none); memory_free(NULL) is
- * fine. */
-void *memory_allocate(size_t size);
-void memory_free(void *pointer);
-
-/* Zeroed allocations (16-byte aligned) bumped from a few mappings, all
- * freed at once. A zeroed arena is empty. */
-struct memory_arena {
-	struct memory_chunk *chunk;	/* the newest mapping; memory.c */
-};
-
-void *memory_arena_allocate(struct memory_arena *arena, size_t size);
-void memory_arena_free(struct memory_arena *arena);
 
 /* ---- object.c, load.c: the object -------------------------------------- */
 

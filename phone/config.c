@@ -14,9 +14,10 @@
 #include "config.h"
 #include "../syscalls/uapi_compat.h"
 #include "../format/format.h"
+#include "../memory/memory.h"
 
 #define LINE_MAX_BYTES 1024
-#define FILE_MAX_BYTES 65536
+#define READ_BYTES 65536		/* what one read(2) asks for */
 #define QUOTE_MAX 84
 #define SPACES " \t\r"		/* '\r': CRLF files read the same */
 #define COMMAND_LINE_SPACES " \t\n"
@@ -48,7 +49,7 @@ struct token {
 
 struct parser {
 	struct topology *topology;
-	struct config_origin origins[PHONE_MAX][2];
+	struct config_checks checks;
 	struct report *report;
 	struct config_origin at;	/* the source being read, the line; where an error is */
 	struct phone *phone;		/* the phone whose end lines come next */
@@ -309,7 +310,7 @@ static int parse_end(struct parser *parser, struct token fields, const char *sep
 	struct token field;
 	int error = 0;
 
-	parser->origins[phone][side] = parser->at;
+	parser->checks.origins[phone][side] = parser->at;
 	memset(end, 0, sizeof(*end));
 	end->mode = NETKIT_L3;
 	while (!error && next_token(&fields, separators, &field))
@@ -321,15 +322,19 @@ static int parse_end(struct parser *parser, struct token fields, const char *sep
 				    "device= and address=)", end_keys[key]);
 	if (error)
 		return error;
-	return config_check_end(parser->topology, parser->origins, phone, side, parser->report);
+	return config_check_end(&parser->checks, parser->topology, phone, side, parser->report);
 }
 
 static int start_phone(struct parser *parser)
 {
-	if (parser->topology->count == PHONE_MAX)
-		return parse_error(parser, "more than %d phones", PHONE_MAX);
-	parser->phone = &parser->topology->phones[parser->topology->count++];
-	memset(parser->phone, 0, sizeof(*parser->phone));
+	struct phone *phone = NULL;
+
+	if (config_checks_reserve(&parser->checks, parser->topology->count + 1) == 0)
+		phone = topology_add_phone(parser->topology);
+	if (!phone)
+		return report_error(parser->report, -ENOMEM, "out of memory after %zu phones",
+				    parser->topology->count);
+	parser->phone = phone;
 	parser->phone_line = parser->at.line;
 	parser->ends = 0;
 	return 0;
@@ -421,42 +426,49 @@ static int parse_text(struct parser *parser, const char *text, size_t length)
 	return error ? config_locate(parser->report, &parser->at, error) : 0;
 }
 
-static char file_text[FILE_MAX_BYTES + 1];
-
 /* Not format_read_file: a config may come through a pipe (-c /dev/stdin),
- * where one read(2) need not bring all of it. */
+ * where one read(2) need not bring all of it, and it may be of any size:
+ * the buffer grows as the file does. */
 static int read_file(struct parser *parser, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), error = 0;
-	size_t length = 0;
-	ssize_t got;
+	size_t length = 0, capacity = 0;
+	char *text = NULL;
+	ssize_t got = 1;
 
 	if (fd < 0)
 		return report_error(parser->report, -errno, "cannot open %s: %s", path,
 				    error_text(errno));
-	/* One byte more than allowed tells a file that is too large. */
-	do {
-		got = read(fd, file_text + length, sizeof(file_text) - length);
-		if (got > 0)
+	while (!error && (got > 0 || (got < 0 && errno == EINTR))) {
+		error = memory_reserve(&text, &capacity, length + READ_BYTES, 1);
+		if (!error)
+			got = read(fd, text + length, capacity - length);
+		if (!error && got > 0)
 			length += (size_t)got;
-	} while ((got > 0 || (got < 0 && errno == EINTR)) && length < sizeof(file_text));
-	if (got < 0)
+	}
+	if (!error && got < 0)
 		error = -errno;
 	close(fd);
 	if (error)
-		return report_error(parser->report, error, "reading %s: %s", path,
-				    error_text(-error));
-	if (length > FILE_MAX_BYTES)
-		return report_error(parser->report, -EFBIG, "%s: larger than 64 KiB", path);
-	parser->at.source = path;
-	return parse_text(parser, file_text, length);
+		report_error(parser->report, error, "reading %s: %s", path, error_text(-error));
+	if (!error) {
+		parser->at.source = path;
+		error = parse_text(parser, text, length);
+	}
+	memory_free(text);
+	return error;
 }
 
-/* On any error the topology holds no phone: nothing half-read gets built. */
-static int finish(struct topology *topology, int error)
+/* After the last phone of every source: the overlaps of networks, then the
+ * checks' memory goes. On any error the topology holds no phone: nothing
+ * half-read gets built. */
+static int finish(struct parser *parser, int error)
 {
+	if (!error)
+		error = config_check_networks(&parser->checks, parser->topology, parser->report);
+	config_checks_free(&parser->checks);
 	if (error)
-		topology->count = 0;
+		parser->topology->count = 0;
 	return error;
 }
 
@@ -466,7 +478,7 @@ int config_parse(struct topology *topology, const char *text, size_t length,
 	struct parser parser = { .topology = topology, .report = report, .at.source = source_name };
 
 	topology->count = 0;
-	return finish(topology, parse_text(&parser, text, length));
+	return finish(&parser, parse_text(&parser, text, length));
 }
 
 int config_read_file(struct topology *topology, const char *path, struct report *report)
@@ -474,7 +486,7 @@ int config_read_file(struct topology *topology, const char *path, struct report 
 	struct parser parser = { .topology = topology, .report = report };
 
 	topology->count = 0;
-	return finish(topology, read_file(&parser, path));
+	return finish(&parser, read_file(&parser, path));
 }
 
 int config_load(struct topology *topology, const char *path, struct report *report)
@@ -485,8 +497,7 @@ int config_load(struct topology *topology, const char *path, struct report *repo
 		return config_read_file(topology, path, report);
 	error = config_read_file(topology, CONFIG_DEFAULT_PATH, report);
 	if (error == -ENOENT) {
-		topology_default(topology);
-		return 0;
+		return topology_default(topology);
 	}
 	return error;
 }
@@ -558,7 +569,7 @@ int config_from_command_line(struct topology *topology, const char *command_line
 						     "yogurt.conf=\"%s\" is not a path (1 to 255 "
 						     "bytes; 4 files at most)",
 						     quote(quoted, value));
-				return finish(topology, error);
+				return finish(&parser, error);
 			}
 			memcpy(paths[files], value.text, value.length);
 			paths[files][value.length] = '\0';
@@ -568,5 +579,5 @@ int config_from_command_line(struct topology *topology, const char *command_line
 			error = parse_command_line_phone(&parser, value);
 		}
 	}
-	return finish(topology, error);
+	return finish(&parser, error);
 }

@@ -1,12 +1,16 @@
 /* config_check.c — refusing a phone end before anything touches the system:
  * names and addresses used twice, addresses that are a network's own, the
- * two ends of a phone not in one network, two phones in the same one. */
+ * two ends of a phone not in one network, two phones in the same one. Each
+ * end is checked as it is read, against the ends before it through an
+ * index; the overlaps of networks, once all are read, by sorting them: the
+ * checks of a thousand phones cost a thousand times those of one. */
 #include <errno.h>
 #include <string.h>
 
 #include "config.h"
 #include "../syscalls/uapi_compat.h"
 #include "../format/format.h"
+#include "../memory/memory.h"
 
 #define PLACE_MAX 300
 
@@ -89,72 +93,200 @@ static int check_alone(const struct phone_end *end, struct report *report)
 	return 0;
 }
 
-/* The end against another read before it (at other_place); same_phone: the
- * other end of its phone, which must share its networks. */
-static int check_pair(const struct phone_end *other, const struct phone_end *end, int same_phone,
-		      const char *other_place, struct report *report)
+/* The names and addresses of the end against those of every end read
+ * before it, through the index. */
+static int check_names(struct config_checks *checks, const struct topology *topology, size_t end,
+		       struct report *report)
 {
-	const char *other_devices[2] = { other->host_device, other->device };
-	const char *devices[2] = { end->host_device, end->device };
+	const struct phone_end *phone_end = topology_end(topology, end);
+	const char *names[] = { phone_end->netns, phone_end->host_device, phone_end->device };
+	struct end_clash clash;
+	char place[PLACE_MAX], address[FORMAT_ADDRESS_MAX];
+	int error = end_index_add(&checks->names, topology, end, &clash);
 
-	if (strcmp(other->netns, end->netns) == 0)
+	if (error == -ENOMEM)
+		return report_error(report, error, "out of memory for the names of the phones");
+	if (error)
+		origin_text(place, sizeof(place),
+			    &checks->origins[clash.end / PHONE_ENDS][clash.end % PHONE_ENDS]);
+	if (error && clash.field == END_NETNS)
 		return report_error(report, -EINVAL, "namespace \"%s\" is already used at %s",
-				    end->netns, other_place);
-	for (int other_device = 0; other_device < 2; other_device++)
-		for (int device = 0; device < 2; device++)
-			if (strcmp(other_devices[other_device], devices[device]) == 0)
-				return report_error(report, -EINVAL,
-						    "device \"%s\" is already used at %s",
-						    devices[device], other_place);
+				    phone_end->netns, place);
+	if (error && clash.field < END_IPV4)
+		return report_error(report, -EINVAL, "device \"%s\" is already used at %s",
+				    names[clash.field], place);
+	if (error) {
+		int family = clash.field - END_IPV4;
+
+		format_address(address, phone_families[family].family,
+			       phone_end->addresses[family].bytes);
+		return report_error(report, -EINVAL, "address %s is already used at %s", address,
+				    place);
+	}
+	return 0;
+}
+
+/* The second end against the first of its phone (at other_place): one
+ * network per family, one mode. */
+static int check_phone(const struct phone_end *other, const struct phone_end *end,
+		       const char *other_place, struct report *report)
+{
 	for (int family = 0; family < PHONE_FAMILIES; family++) {
 		struct network theirs, ours;
-		unsigned shorter;
 
 		end_network(&theirs, other, family);
 		end_network(&ours, end, family);
-		shorter = theirs.prefix < ours.prefix ? theirs.prefix : ours.prefix;
-		if (shorter && memcmp(theirs.bytes, ours.bytes, ours.size) == 0)
-			return report_error(report, -EINVAL, "address %s is already used at %s",
-					    ours.text, other_place);
-		if (same_phone && !theirs.prefix != !ours.prefix)
+		if (!theirs.prefix != !ours.prefix)
 			return report_error(report, -EINVAL, "this end has %s IPv%c address, the "
 					    "other end (%s) %s", ours.prefix ? "an" : "no",
 					    phone_families[family].version, other_place,
 					    ours.prefix ? "none" : "has one");
-		if (same_phone && (theirs.prefix != ours.prefix ||
-				   !same_prefix(theirs.bytes, ours.bytes, shorter)))
+		if (theirs.prefix != ours.prefix ||
+		    !same_prefix(theirs.bytes, ours.bytes, ours.prefix))
 			return report_error(report, -EINVAL, "%s/%u is not in the network of the "
 					    "other end, %s/%u (%s)", ours.text, ours.prefix,
 					    theirs.text, theirs.prefix, other_place);
-		if (!same_phone && shorter && same_prefix(theirs.bytes, ours.bytes, shorter))
-			return report_error(report, -EINVAL,
-					    "%s/%u overlaps %s/%u of another phone (%s)", ours.text,
-					    ours.prefix, theirs.text, theirs.prefix, other_place);
 	}
-	if (same_phone && other->mode != end->mode)
+	if (other->mode != end->mode)
 		return report_error(report, -EINVAL, "mode=l%c differs from the other end's (%s)",
 				    end->mode == NETKIT_L2 ? '2' : '3', other_place);
 	return 0;
 }
 
-int config_check_end(const struct topology *topology, const struct config_origin (*origins)[2],
-		     size_t phone, int side, struct report *report)
+int config_checks_reserve(struct config_checks *checks, size_t phones)
+{
+	return memory_reserve(&checks->origins, &checks->capacity, phones,
+			      sizeof(*checks->origins));
+}
+
+int config_check_end(struct config_checks *checks, const struct topology *topology, size_t phone,
+		     int side, struct report *report)
 {
 	const struct phone_end *end = &topology->phones[phone].ends[side];
 	int error = check_alone(end, report);
 
-	/* The ends read before it: both of each phone before its own, then
-	 * (for its second end) the first end of its own phone. */
-	for (size_t earlier = 0; !error && earlier <= phone; earlier++) {
-		int sides = earlier < phone ? 2 : side;
+	if (!error)
+		error = check_names(checks, topology, phone * PHONE_ENDS + (size_t)side, report);
+	if (!error && side == PHONE_END_SECOND) {
+		char place[PLACE_MAX];
 
-		for (int earlier_side = 0; !error && earlier_side < sides; earlier_side++) {
-			char place[PLACE_MAX];
-
-			origin_text(place, sizeof(place), &origins[earlier][earlier_side]);
-			error = check_pair(&topology->phones[earlier].ends[earlier_side], end,
-					   earlier == phone, place, report);
-		}
+		origin_text(place, sizeof(place), &checks->origins[phone][PHONE_END_FIRST]);
+		error = check_phone(&topology->phones[phone].ends[PHONE_END_FIRST], end, place,
+				    report);
 	}
 	return error;
+}
+
+/* A phone's network of one family, for the overlap check: its address with
+ * the host bits cleared. */
+struct phone_network {
+	uint8_t bytes[16];
+	uint8_t family, prefix;
+	uint32_t phone;
+};
+
+/* Family, then address, then prefix length: a network comes right after
+ * any network that holds it. */
+static int network_before(const struct phone_network *a, const struct phone_network *b)
+{
+	int order = a->family != b->family ? a->family - b->family
+					   : memcmp(a->bytes, b->bytes, sizeof(a->bytes));
+
+	return order ? order < 0 : a->prefix < b->prefix;
+}
+
+/* Heapsort: n log n at any size, no recursion, no musl qsort. */
+static void sift_down(struct phone_network *networks, size_t root, size_t count)
+{
+	for (size_t child; (child = 2 * root + 1) < count; root = child) {
+		struct phone_network swap;
+
+		if (child + 1 < count && network_before(&networks[child], &networks[child + 1]))
+			child++;
+		if (!network_before(&networks[root], &networks[child]))
+			return;
+		swap = networks[root];
+		networks[root] = networks[child];
+		networks[child] = swap;
+	}
+}
+
+static void sort_networks(struct phone_network *networks, size_t count)
+{
+	for (size_t root = count / 2; root-- > 0;)
+		sift_down(networks, root, count);
+	for (size_t last = count; last-- > 1;) {
+		struct phone_network swap = networks[0];
+
+		networks[0] = networks[last];
+		networks[last] = swap;
+		sift_down(networks, 0, last);
+	}
+}
+
+/* Networks do not partly overlap: two either are disjoint or one holds the
+ * other. Sorted, a network that overlaps any before it overlaps the one
+ * right before it, unless that one already overlaps another. */
+int config_check_networks(struct config_checks *checks, const struct topology *topology,
+			  struct report *report)
+{
+	struct phone_network *networks;
+	size_t count = 0, later = SIZE_MAX, earlier = 0;
+	int family = 0;
+
+	if (topology->count < 2)
+		return 0;
+	networks = memory_allocate(topology->count * PHONE_FAMILIES * sizeof(*networks));
+	if (!networks)
+		return report_error(report, -ENOMEM, "out of memory for the phones' networks");
+	for (size_t phone = 0; phone < topology->count; phone++)
+		for (family = 0; family < PHONE_FAMILIES; family++) {
+			const struct phone_address *address =
+				&topology->phones[phone].ends[PHONE_END_FIRST].addresses[family];
+			struct phone_network *network = &networks[count];
+
+			if (!address->prefix_length)
+				continue;
+			count++;
+			*network = (struct phone_network){ .family = (uint8_t)family,
+							   .prefix = address->prefix_length,
+							   .phone = (uint32_t)phone };
+			for (unsigned bit = 0; bit < address->prefix_length; bit++)
+				network->bytes[bit / 8] |= address->bytes[bit / 8] &
+							   (0x80 >> bit % 8);
+		}
+	sort_networks(networks, count);
+	/* Of the overlaps so found, the one whose later phone comes first. */
+	for (size_t at = 1; at < count; at++) {
+		const struct phone_network *a = &networks[at - 1], *b = &networks[at];
+		size_t last = a->phone > b->phone ? a->phone : b->phone;
+
+		if (a->family == b->family && same_prefix(a->bytes, b->bytes, a->prefix) &&
+		    last < later) {
+			later = last;
+			earlier = a->phone + b->phone - last;
+			family = a->family;
+		}
+	}
+	memory_free(networks);
+	if (later == SIZE_MAX)
+		return 0;
+	{
+		struct network theirs, ours;
+		char place[PLACE_MAX];
+
+		end_network(&theirs, &topology->phones[earlier].ends[PHONE_END_FIRST], family);
+		end_network(&ours, &topology->phones[later].ends[PHONE_END_FIRST], family);
+		origin_text(place, sizeof(place), &checks->origins[earlier][PHONE_END_FIRST]);
+		report_error(report, -EINVAL, "%s/%u overlaps %s/%u of another phone (%s)",
+			     ours.text, ours.prefix, theirs.text, theirs.prefix, place);
+	}
+	return config_locate(report, &checks->origins[later][PHONE_END_FIRST], -EINVAL);
+}
+
+void config_checks_free(struct config_checks *checks)
+{
+	memory_free(checks->origins);
+	end_index_free(&checks->names);
+	*checks = (struct config_checks){ 0 };
 }

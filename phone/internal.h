@@ -70,9 +70,48 @@ struct hook_program {
 uint32_t phone_hook_programs(uint32_t ifindex, size_t hook, struct hook_program *programs,
 			     uint32_t capacity);
 
+/* ---- the ends by name and address (end_index.c) ------------------------ */
+
+/* End numbers count ends: phone * PHONE_ENDS + side. */
+static inline const struct phone_end *topology_end(const struct topology *topology, size_t end)
+{
+	return &topology->phones[end / PHONE_ENDS].ends[end % PHONE_ENDS];
+}
+
+/* What an end is found by. */
+enum end_field { END_NETNS, END_HOST_DEVICE, END_DEVICE, END_IPV4, END_IPV6, END_FIELDS };
+
+/* A zeroed index is empty. It refers to the topology's ends by number, so
+ * it is only good with the topology it was filled from. */
+struct end_index {
+	uint32_t *slots;
+	size_t capacity, used;
+};
+
+/* The end already holding a name or address another end wanted, and which
+ * of the new end's fields clashed. */
+struct end_clash {
+	size_t end;
+	enum end_field field;
+};
+
+/* Adds the names and addresses of end. 0; -EEXIST with *clash filled when
+ * one of them is another end's (the new end is then partly in the index);
+ * -ENOMEM. */
+int end_index_add(struct end_index *index, const struct topology *topology, size_t end,
+		  struct end_clash *clash);
+
+/* The number of the end whose field is key (a name, or an address's 4 or
+ * 16 bytes), or -1. */
+long end_index_find(const struct end_index *index, const struct topology *topology,
+		    enum end_field field, const void *key);
+void end_index_free(struct end_index *index);
+
 /* ---- what yogurt owns (owned.c) ----------------------------------------- */
 
-#define OWNED_MAX (PHONE_MAX * PHONE_ENDS)
+/* Ends the records hold at most (a fixed bound until they are written per
+ * phone rather than whole). */
+#define OWNED_MAX 256
 
 /* One phone end yogurt made: its namespace (and the inode that namespace had
  * then, so a namespace somebody else made under the same name is not taken

@@ -15,7 +15,6 @@
 
 #include "../format/format.h"
 
-#define PHONE_MAX 16
 #define PHONE_NAME_MAX 64		/* namespace and phone names */
 #define PHONE_DEVICE_MAX 16		/* IFNAMSIZ */
 
@@ -74,11 +73,22 @@ struct phone {
 	struct phone_end ends[PHONE_ENDS];
 };
 
+/* Any number of phones, as many as memory holds: phones[0..count) in one
+ * mapping (memory/memory.h) that topology_add_phone grows. A copy of a
+ * topology shares its phones (a smaller count makes a subset); only the
+ * original is freed. */
 struct topology {
-	struct phone phones[PHONE_MAX];
-	size_t count;
+	struct phone *phones;
+	size_t count, capacity;
 	int without_wire;	/* up --no-wire: bring your own (yogurt attach) */
 };
+
+/* A zeroed phone added at the end (phones may move): NULL when out of
+ * memory. */
+struct phone *topology_add_phone(struct topology *topology);
+
+/* Frees the phones; the topology is then empty. */
+void topology_free(struct topology *topology);
 
 /* What a failed command has to say, and whether the kernel refused it (a
  * kernel call failed, or the capabilities it demands are missing) rather
@@ -90,8 +100,9 @@ struct report {
 };
 
 /* The classic phone: yogurt-1 (10.42.0.1/24, fd42::1/64) <-> yogurt-2
- * (10.42.0.2/24, fd42::2/64). */
-void topology_default(struct topology *topology);
+ * (10.42.0.2/24, fd42::2/64), as the only phone of topology. 0 or
+ * -ENOMEM. */
+int topology_default(struct topology *topology);
 
 /* Brings the phones of topology into being and keeps them so: what is in
  * place is left alone, what is missing or changed is made again, and phone
@@ -106,10 +117,21 @@ int phone_up(const struct topology *topology, int out, struct report *report,
  * prints what it removed to out (may be -1). */
 int phone_down(int out, struct report *report);
 
-/* Reads the phones back from the kernel and prints them, as text followed
- * by every netkit device here and what is attached to it, or (json) as one
- * JSON object. */
-int phone_status(const struct topology *topology, int json, int out, struct report *report);
+/* What status prints: a line per phone and a count of their states (the
+ * default); the phones named (a phone's name or either end's namespace) in
+ * detail; every phone in detail followed by every netkit device here and
+ * what is attached to it (detail, naming none); or (json) the phones asked
+ * for in full as one JSON object, written phone by phone. */
+struct status_request {
+	int json, detail;
+	char **names;
+	int name_count;
+};
+
+/* Reads the phones back from the kernel, never from memory, and prints
+ * them as request says. A name that is no phone's is an error. */
+int phone_status(const struct topology *topology, const struct status_request *request, int out,
+		 struct report *report);
 
 /* Prints, once a second for `seconds` seconds (0: until interrupted), what
  * each wire instance counted in that second. */
@@ -154,7 +176,7 @@ int phone_detach(const struct attach_request *request, int out, struct report *r
 int config_parse(struct topology *topology, const char *text, size_t length,
 		 const char *source_name, struct report *report);
 
-/* Reads (at most 64 KiB) and parses a file. */
+/* Reads (of any size) and parses a file. */
 int config_read_file(struct topology *topology, const char *path, struct report *report);
 
 /* The configured phones: path's, or (path NULL) those of

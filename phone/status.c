@@ -355,8 +355,20 @@ static void print_end_json(int out, const struct phone_end *end, const struct en
 
 /* ---- both ---------------------------------------------------------------- */
 
-static void print_phone(int out, int json, const struct phone *phone,
-			const struct end_state states[PHONE_ENDS])
+/* The phone's name and ends as its summary line shows them. */
+static void print_phone_name(int out, const struct phone *phone)
+{
+	const char *first = phone->ends[0].netns, *second = phone->ends[1].netns;
+
+	if (phone->name[0])
+		format_print(out, "phone %s (%s <-> %s)", phone->name, first, second);
+	else
+		format_print(out, "phone %s <-> %s", first, second);
+}
+
+static enum phone_state print_phone(int out, const struct status_request *request,
+				    const struct phone *phone,
+				    const struct end_state states[PHONE_ENDS])
 {
 	static const char json_states[][8] = { "up", "differs", "down" };
 	static const char text_states[][26] = {
@@ -365,8 +377,9 @@ static void print_phone(int out, int json, const struct phone *phone,
 	char difference[128];
 	enum phone_state state = !phone_difference(phone, states, difference) ? PHONE_UP :
 				 phone_present(states) ? PHONE_DIFFERS : PHONE_DOWN;
+	const char *state_words = state == PHONE_DIFFERS ? difference : "";
 
-	if (json) {
+	if (request->json) {
 		format_print(out, "{\"state\":\"%s\",\"matches_config\":%s,\"difference\":",
 			     json_states[state], json_boolean(state == PHONE_UP));
 		print_json_string(out, difference);
@@ -376,36 +389,82 @@ static void print_phone(int out, int json, const struct phone *phone,
 			print_end_json(out, &phone->ends[side], &states[side]);
 		}
 		format_print(out, "]}");
-		return;
+		return state;
+	}
+	if (!request->detail) {
+		print_phone_name(out, phone);
+		format_print(out, ": %s%s\n", text_states[state], state_words);
+		return state;
 	}
 	format_print(out, "phone %s <-> %s\n", phone->ends[0].netns, phone->ends[1].netns);
 	for (int side = 0; side < PHONE_ENDS; side++)
 		print_end_text(out, &phone->ends[side], &states[side]);
-	format_print(out, "  state: %s%s\n", text_states[state],
-		     state == PHONE_DIFFERS ? difference : "");
+	format_print(out, "  state: %s%s\n", text_states[state], state_words);
+	return state;
 }
 
-int phone_status(const struct topology *topology, int json, int out, struct report *report)
+/* Whether the request asks for this phone: all do when it names none. */
+static int requested(const struct status_request *request, const struct phone *phone)
+{
+	for (int index = 0; index < request->name_count; index++) {
+		const char *name = request->names[index];
+
+		if (strcmp(name, phone->name) == 0 || strcmp(name, phone->ends[0].netns) == 0 ||
+		    strcmp(name, phone->ends[1].netns) == 0)
+			return 1;
+	}
+	return request->name_count == 0;
+}
+
+/* Every name of the request names a phone of the topology. */
+static int check_names(const struct topology *topology, const struct status_request *request,
+		       struct report *report)
+{
+	for (int index = 0; index < request->name_count; index++) {
+		struct status_request one = { .names = &request->names[index], .name_count = 1 };
+		size_t phone = 0;
+
+		while (phone < topology->count && !requested(&one, &topology->phones[phone]))
+			phone++;
+		if (phone == topology->count)
+			return report_error(report, -ENOENT, "no phone \"%s\" in the configuration "
+					    "(a phone's name or the namespace of one of its ends)",
+					    request->names[index]);
+	}
+	return 0;
+}
+
+int phone_status(const struct topology *topology, const struct status_request *request, int out,
+		 struct report *report)
 {
 	struct nl_socket host;
 	struct end_state states[PHONE_ENDS];
-	int error = phone_open_rtnetlink(&host, report);
+	size_t counts[3] = { 0 }, shown = 0;
+	int error = check_names(topology, request, report);
 
+	if (error == 0)
+		error = phone_open_rtnetlink(&host, report);
 	if (error < 0)
 		return error;
-	format_write(out, json ? "{\"phones\":[" : "");
+	format_write(out, request->json ? "{\"phones\":[" : "");
 	for (size_t index = 0; index < topology->count; index++) {
 		const struct phone *phone = &topology->phones[index];
 
+		if (!requested(request, phone))
+			continue;
 		for (int side = 0; side < PHONE_ENDS; side++)
 			collect_end(&states[side], &host, &phone->ends[side]);
-		format_write(out, json && index ? "," : "");
-		print_phone(out, json, phone, states);
+		format_write(out, request->json && shown++ ? "," : "");
+		counts[print_phone(out, request, phone, states)]++;
 	}
 	nl_close(&host);
-	if (json) {
+	if (request->json) {
 		format_write(out, "]}\n");
 		return 0;
 	}
-	return phone_list_netkit(out, report);
+	if (!request->detail)
+		format_print(out, "status: %zu up, %zu differ%s, %zu down\n", counts[PHONE_UP],
+			     counts[PHONE_DIFFERS], counts[PHONE_DIFFERS] == 1 ? "s" : "",
+			     counts[PHONE_DOWN]);
+	return request->detail && !request->name_count ? phone_list_netkit(out, report) : 0;
 }

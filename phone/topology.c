@@ -1,9 +1,12 @@
-/* topology.c — the address families and the default phone. */
+/* topology.c — the address families, the growing array of phones and the
+ * default phone. */
+#include <errno.h>
 #include <string.h>
 
 #include "phone.h"
 #include "../syscalls/uapi_compat.h"
 #include "../format/format.h"
+#include "../memory/memory.h"
 
 const struct phone_family phone_families[PHONE_FAMILIES] = {
 	[PHONE_IPV4] = { AF_INET, 4, '4' },
@@ -32,10 +35,34 @@ static void end_init(struct phone_end *end, int number)
 	end->mode = NETKIT_L3;
 }
 
-void topology_default(struct topology *topology)
+struct phone *topology_add_phone(struct topology *topology)
 {
-	memset(topology, 0, sizeof(*topology));
-	end_init(&topology->phones[0].ends[0], 1);
-	end_init(&topology->phones[0].ends[1], 2);
-	topology->count = 1;
+	struct phone *phone;
+
+	if (memory_reserve(&topology->phones, &topology->capacity, topology->count + 1,
+			   sizeof(*topology->phones)))
+		return NULL;
+	phone = &topology->phones[topology->count++];
+	memset(phone, 0, sizeof(*phone));
+	return phone;
+}
+
+void topology_free(struct topology *topology)
+{
+	memory_free(topology->phones);
+	topology->phones = NULL;
+	topology->count = topology->capacity = 0;
+}
+
+int topology_default(struct topology *topology)
+{
+	struct phone *phone;
+
+	topology->count = 0;
+	phone = topology_add_phone(topology);
+	if (!phone)
+		return -ENOMEM;
+	end_init(&phone->ends[0], 1);
+	end_init(&phone->ends[1], 2);
+	return 0;
 }

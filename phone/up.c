@@ -33,9 +33,9 @@ struct up_context {
 	struct bpf_object wire;
 	struct owned owned;
 	/* Per end at most: a namespace, a device, a pin directory; and the
-	 * pin root once. */
-	struct undo journal[PHONE_MAX * PHONE_ENDS * 3 + 1];
-	size_t journal_length;
+	 * pin root once: journal_capacity entries, made for the topology. */
+	struct undo *journal;
+	size_t journal_length, journal_capacity;
 	unsigned changes;			/* what this phone needed: CHANGE_* */
 };
 
@@ -45,8 +45,8 @@ static void remember(struct up_context *context, enum undo_kind kind, const char
 {
 	struct undo *entry;
 
-	if (context->journal_length == sizeof(context->journal) / sizeof(context->journal[0]))
-		return;	/* cannot happen: sized for PHONE_MAX phones above */
+	if (context->journal_length == context->journal_capacity)
+		return;	/* cannot happen: sized for the topology by phone_up */
 	entry = &context->journal[context->journal_length++];
 
 	entry->kind = kind;
@@ -491,9 +491,16 @@ int phone_up(const struct topology *topology, int out, struct report *report,
 	const void *image = wire_object_image(&image_size);
 	int lock = -1, error;
 
+	context.journal_capacity = topology->count * PHONE_ENDS * 3 + 1;
+	context.journal = memory_allocate(context.journal_capacity * sizeof(*context.journal));
+	if (!context.journal)
+		return report_error(report, -ENOMEM, "out of memory for %zu phones",
+				    topology->count);
 	error = owned_start(1, &lock, &context.owned, &context.host, report);
-	if (error < 0)
+	if (error < 0) {
+		memory_free(context.journal);
 		return error;
+	}
 	error = bpf_object_parse(&context.wire, "wire", image, image_size);
 	if (error < 0) {
 		report_error(report, error, "the embedded wire object is broken: %s",
@@ -505,6 +512,7 @@ int phone_up(const struct topology *topology, int out, struct report *report,
 		bpf_object_free(&context.wire);
 	}
 	owned_finish(lock, &context.host);
+	memory_free(context.journal);
 	if (elapsed_us)
 		*elapsed_us = monotonic_us() - start;
 	return error;

@@ -9,8 +9,8 @@
 #include "../bpf/bpf.h"
 #include "../wire/wire.h"
 
-/* The counters of every wire: per phone, per end. */
-typedef struct wire_count all_counters[PHONE_MAX][PHONE_ENDS][WIRE_COUNTER_MAX];
+/* The counters of one end's wire; all of them, per end number. */
+typedef struct wire_count end_counters[WIRE_COUNTER_MAX];
 
 static unsigned long long delta(const struct wire_count *now, const struct wire_count *before,
 				enum wire_counter counter, int bytes)
@@ -33,14 +33,15 @@ static void print_delta(int out, const char *device, const struct wire_count *no
 #define NO_WIRE "no wire to watch on %s: %s (is the phone up?)"
 
 /* Reads the counters of every wire into now; 0 or an error in report. */
-static int read_all(const struct topology *topology, all_counters now, struct report *report)
+static int read_all(const struct topology *topology, end_counters *now, struct report *report)
 {
 	for (size_t index = 0; index < topology->count; index++)
 		for (int side = 0; side < PHONE_ENDS; side++) {
 			const char *device = topology->phones[index].ends[side].host_device;
 			int ifindex = nl_device_index(device);
+			end_counters *counters = &now[index * PHONE_ENDS + side];
 			int error = ifindex < 0 ? ifindex
-				  : wire_read_counters((uint32_t)ifindex, now[index][side]);
+				  : wire_read_counters((uint32_t)ifindex, *counters);
 
 			/* No device or no wire: the phone is not up; the rest, the kernel's. */
 			if (error == -ENODEV || error == -ENOENT)
@@ -57,8 +58,14 @@ static int read_all(const struct topology *topology, all_counters now, struct re
 int phone_watch(const struct topology *topology, unsigned seconds, int out,
 		struct report *report)
 {
-	static all_counters before, now;
-	int error = read_all(topology, before, report);
+	size_t ends = topology->count * PHONE_ENDS;
+	end_counters *before = memory_allocate(2 * ends * sizeof(*before)), *now = before + ends;
+	int error;
+
+	if (!before)
+		return report_error(report, -ENOMEM, "out of memory for %zu phones",
+				    topology->count);
+	error = read_all(topology, before, report);
 
 	for (unsigned tick = 1; error == 0 && (seconds == 0 || tick <= seconds); tick++) {
 		poll(NULL, 0, 1000);
@@ -69,8 +76,10 @@ int phone_watch(const struct topology *topology, unsigned seconds, int out,
 		for (size_t index = 0; index < topology->count; index++)
 			for (int side = 0; side < PHONE_ENDS; side++)
 				print_delta(out, topology->phones[index].ends[side].host_device,
-					    now[index][side], before[index][side]);
-		memcpy(before, now, sizeof(now));
+					    now[index * PHONE_ENDS + side],
+					    before[index * PHONE_ENDS + side]);
+		memcpy(before, now, ends * sizeof(*now));
 	}
+	memory_free(before);
 	return error;
 }

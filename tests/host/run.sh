@@ -138,7 +138,8 @@ built_fuzz_elf=$?
 build fuzz_netlink clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_netlink" tests/fuzz/fuzz_netlink.c nl/attr.c nl/link_info.c
 built_fuzz_netlink=$?
 # The configuration parser (phone/config*.c), on its own.
-CONFIG_SOURCES=(phone/config.c phone/config_check.c phone/topology.c format/format.c)
+CONFIG_SOURCES=(phone/config.c phone/config_check.c phone/end_index.c phone/topology.c \
+	memory/memory.c format/format.c)
 TEST_CONFIG_SOURCES=("${CONFIG_SOURCES[@]}" tests/ktap.c)
 build test_config gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_config" tests/host/test_config.c \
 	"${TEST_CONFIG_SOURCES[@]}"

@@ -74,7 +74,7 @@ static int has_address(const char *netns, const char *device, const char *text)
 	char output[8192], needle[64];
 
 	(void)netns, (void)device;
-	if (run_yogurt("status", output, sizeof(output)) != 0)
+	if (run_yogurt("status -v", output, sizeof(output)) != 0)
 		return 0;
 	format_string(needle, sizeof(needle), " %s", text);
 	return strstr(output, needle) != NULL;
@@ -190,6 +190,7 @@ static void expect_rollback(struct suite *suite, const char *name, int status, c
 static void test_rollbacks(struct suite *suite)
 {
 	struct topology three;
+	struct phone phones[3];
 	struct report report = { .message = "" };
 	char before[SNAPSHOT_SIZE], output[4096];
 	struct netkit_pair squatter = {
@@ -201,7 +202,9 @@ static void test_rollbacks(struct suite *suite)
 
 	/* Three phones; the third one's host device name is already taken. */
 	three = suite->topology;
+	three.phones = phones;
 	three.count = 3;
+	phones[0] = suite->topology.phones[0];
 	for (int index = 1; index < 3; index++)
 		for (int side = 0; side < 2; side++) {
 			struct phone_end *end = &three.phones[index].ends[side];
@@ -227,6 +230,9 @@ static void test_rollbacks(struct suite *suite)
 	/* A multicast address on the second end (the config check would refuse
 	 * it first; this goes straight to the kernel, which says no). */
 	three = suite->topology;
+	three.phones = phones;
+	three.count = 1;
+	phones[0] = suite->topology.phones[0];
 	three.phones[0].ends[1].addresses[PHONE_IPV6].bytes[0] = 0xff;
 	snapshot(before);
 	error = phone_up(&three, -1, &report, NULL);

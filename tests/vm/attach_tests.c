@@ -185,7 +185,7 @@ void test_attach(struct suite *suite)
 	check(suite, path_exists(PHONE_PIN_ROOT "/yg1-host/primary") && path_exists(PHONE_PIN_ROOT "/yg1-host/peer"),
 	      "attach: pins primary and peer where the wire's were", NULL);
 	check(suite, phone_works(suite) == 0, "attach: the call goes through the attached programs", NULL);
-	expect_yogurt(suite, "status", 0, "yg1-host (ifindex", "status: lists netkit devices with what is attached");
+	expect_yogurt(suite, "status -v", 0, "yg1-host (ifindex", "status: lists netkit devices with what is attached");
 	expect_yogurt(suite, "attach " WIRE_COPY " --dev yg1-host", 1, "run 'yogurt detach' first",
 		      "attach twice: refused, the first stays");
 	check(suite, phone_works(suite) == 0, "attach twice: the call still goes through", NULL);

@@ -332,12 +332,14 @@ static void intruder(struct attack *attack)
 static void two_phones(struct attack *attack)
 {
 	struct topology both = attack->suite->topology;
+	struct phone phones[2] = { attack->suite->topology.phones[0] };
 	struct report report;
 	const struct phone_end *a = attack->ends, *b;
 	union probe_address from, to;
 	int error, netns_b[2] = { -1, -1 }, listener, got_in_b, got_in_a;
 	int quiet = -1;		/* no words: the checks speak */
 
+	both.phones = phones;	/* the suite's phone stays as it is */
 	both.count = 2;
 	for (int side = 0; side < 2; side++) {
 		struct phone_end *end = &both.phones[1].ends[side];

@@ -204,25 +204,41 @@ static void test_status_against_config(struct suite *suite)
 
 	status = run_yogurt("status -c /tmp/b.conf", output, sizeof(output));
 	json_status = run_yogurt("-c /tmp/b.conf status -j", json, sizeof(json));
-	check(suite, status == 0 && occurrences(output, "  state: up, as configured\n") == 2 && json_status == 0 &&
-		     occurrences(json, "\"matches_config\":true") == 2,
-	      "config: status -c B: both phones up, as configured (text and JSON)", "exit %d, %d: %s\n%s", status,
-	      json_status, output, json);
+	check(suite, status == 0 && occurrences(output, ": up, as configured\n") == 2 &&
+		     strstr(output, "phone alpha (yogurt-a1 <-> yogurt-a2): up, as configured\n") &&
+		     strstr(output, "\nstatus: 2 up, 0 differ, 0 down\n") && count_lines(output) == 3 &&
+		     json_status == 0 && occurrences(json, "\"matches_config\":true") == 2,
+	      "config: status -c B: a line per phone, both up, as configured, and the count (text and JSON)",
+	      "exit %d, %d: %s\n%s", status, json_status, output, json);
+	status = run_yogurt("-c /tmp/b.conf status -v", output, sizeof(output));
+	check(suite, status == 0 && occurrences(output, "  state: up, as configured\n") == 2 &&
+		     strstr(output, "ygc1-host (ifindex"),
+	      "config: status -v: both phones in detail, then the netkit devices", "exit %d: %s", status,
+	      output);
+	status = run_yogurt("-c /tmp/b.conf status yogurt-c2", output, sizeof(output));
+	check(suite, status == 0 && occurrences(output, "  state: up, as configured\n") == 1 &&
+		     strstr(output, "phone yogurt-c1 <-> yogurt-c2\n") && !strstr(output, "yogurt-a1"),
+	      "config: status NAMESPACE: that phone alone, in detail", "exit %d: %s", status, output);
+	status = run_yogurt("-c /tmp/b.conf status nowhere", output, sizeof(output));
+	check(suite, status == 1 && count_lines(output) == 1 && strstr(output, "no phone \"nowhere\""),
+	      "config: status of a phone not in the configuration: exit 1, one line", "exit %d: %s", status,
+	      output);
 	if (nl_open(&socket) == 0) {
 		nl_link_delete(&socket, "ygc1-host");
 		nl_close(&socket);
 	}
 	status = run_yogurt("status -c /tmp/b.conf", output, sizeof(output));
 	json_status = run_yogurt("status -j -c /tmp/b.conf", json, sizeof(json));
-	check(suite, status == 0 && occurrences(output, "  state: up, as configured\n") == 1 &&
-		     strstr(output, "  state: differs from the config: yogurt-c1: ygc1-host is missing\n") &&
+	check(suite, status == 0 && occurrences(output, ": up, as configured\n") == 1 &&
+		     strstr(output, ": differs from the config: yogurt-c1: ygc1-host is missing\n") &&
+		     strstr(output, "\nstatus: 1 up, 1 differs, 0 down\n") &&
 		     strstr(json, "\"matches_config\":false,\"difference\":\"yogurt-c1: ygc1-host is missing\"") &&
 		     occurrences(json, "\"matches_config\":true") == 1,
 	      "config: status -c B after gamma's host device was deleted by hand: gamma differs, alpha matches",
 	      "exit %d: %s\n%s", status, output, json);
 	status = run_yogurt("up -c /tmp/b.conf", output, sizeof(output));
 	json_status = run_yogurt("status -c /tmp/b.conf", json, sizeof(json));
-	check(suite, status == 0 && occurrences(json, "  state: up, as configured\n") == 2,
+	check(suite, status == 0 && occurrences(json, ": up, as configured\n") == 2,
 	      "config: up -c B repairs gamma; status matches again", "exit %d: %s\n%s", status, output, json);
 }
 
@@ -331,7 +347,7 @@ static void test_etc(struct suite *suite)
 		printf("# mkdir /etc: %s\n", strerror(errno));
 	write_config(CONFIG_DEFAULT_PATH, one, 1);
 	status = run_yogurt("up", output, sizeof(output));
-	status_status = run_yogurt("status", status_output, sizeof(status_output));
+	status_status = run_yogurt("status -v", status_output, sizeof(status_output));
 	check(suite, status == 0 && configured_phone_present(&phone, why, sizeof(why)) &&
 		     configured_phone_gone(&suite->topology.phones[0], why, sizeof(why)) && status_status == 0 &&
 		     strstr(status_output, "phone yogurt-e1 <-> yogurt-e2") && ping_across(&phone, why, sizeof(why)),

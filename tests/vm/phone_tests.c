@@ -57,7 +57,7 @@ void test_phone(struct suite *suite)
 		all &= attached(phone->ends[side].host_device, BPF_NETKIT_PRIMARY) == 1 &&
 		       attached(phone->ends[side].host_device, BPF_NETKIT_PEER) == 1;
 	check(suite, all, "boot: one primary and one peer program on each host-side device", NULL);
-	status = run_yogurt("status", output, sizeof(output));
+	status = run_yogurt("status -v", output, sizeof(output));
 	check(suite, status == 0 && strstr(output, "wire_primary") && strstr(output, "wire_peer") &&
 		     strstr(output, "state: up") && strstr(output, "10.42.0.2/24") &&
 		     strstr(output, "fd42::2/64"),
@@ -122,7 +122,7 @@ void test_lifecycle(struct suite *suite)
 	      "exit %d, left: %d namespaces, %d devices, pins %d", status, left.namespaces,
 	      left.devices, left.pins);
 	status = run_yogurt("status", output, sizeof(output));
-	check(suite, status == 0 && strstr(output, "  state: down, none of it is there\n"),
+	check(suite, status == 0 && strstr(output, "phone yogurt-1 <-> yogurt-2: down, none of it is there\n"),
 	      "status after down: the phone is down, none of it is there", "exit %d: %s", status,
 	      output);
 	status = run_yogurt("status -j", output, sizeof(output));
