@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "internal.h"
@@ -370,6 +371,28 @@ static int wire_in_place(const char *pin_directory, uint32_t ifindex)
 	return 1;
 }
 
+/* The gate's secret, from the kernel's CRNG: GATE.md says why it must be
+ * unpredictable, so nothing weaker will do. Until the CRNG is seeded (early
+ * boot on a machine with no CPU or virtio RNG) getrandom blocks, a second
+ * or more under emulation: say so first. */
+static int gate_secret(struct up_context *context, uint32_t secret[WIRE_SECRET_WORDS])
+{
+	size_t size = WIRE_SECRET_WORDS * sizeof(secret[0]);
+	long got = sys_getrandom(secret, size, GRND_NONBLOCK);
+
+	if (got == -EAGAIN) {
+		if (context->out >= 0)
+			format_print(context->out, "up: waiting for the kernel's random numbers to "
+				     "be seeded (no CPU or virtio RNG: see yogurt(8))\n");
+		got = sys_getrandom(secret, size, 0);
+	}
+	if (got == (long)size)
+		return 0;
+	return report_kernel(context->report, got < 0 ? (int)got : -EIO, NULL,
+			     "no random numbers for the wire's gate secret: %s",
+			     error_text(got < 0 ? (int)-got : EIO));
+}
+
 /* The wire: left alone when both ends have it; otherwise both ends get a
  * fresh instance with a fresh secret (the two must share one). */
 static int ensure_wire(struct up_context *context, const struct phone *phone,
@@ -377,8 +400,7 @@ static int ensure_wire(struct up_context *context, const struct phone *phone,
 {
 	char pin_directories[PHONE_ENDS][NETKIT_PIN_PATH_MAX];
 	uint32_t secret[WIRE_SECRET_WORDS];
-	int in_place = 1;
-	long got;
+	int in_place = 1, error;
 
 	for (int side = 0; side < PHONE_ENDS; side++) {
 		netkit_pin_directory(pin_directories[side], NETKIT_PIN_PATH_MAX, PHONE_PIN_ROOT,
@@ -388,18 +410,16 @@ static int ensure_wire(struct up_context *context, const struct phone *phone,
 	}
 	if (in_place)
 		return 0;
-	got = sys_getrandom(secret, sizeof(secret), 0);
-	if (got != (long)sizeof(secret))
-		return report_kernel(context->report, got < 0 ? (int)got : -EIO, NULL,
-				     "no random numbers for the wire's gate secret: %s",
-				     error_text(got < 0 ? (int)-got : EIO));
+	error = gate_secret(context, secret);
+	if (error < 0)
+		return error;
 	for (int side = 0; side < PHONE_ENDS; side++)
 		phone_unpin(pin_directories[side], PIN_DIRECTORY_MAY_STAY);
 	for (int side = 0; side < PHONE_ENDS; side++) {
 		const char *device = phone->ends[side].host_device;
-		int error = wire_attach(&context->wire, ifindex[side], ifindex[!side], secret,
-					pin_directories[side]);
 
+		error = wire_attach(&context->wire, ifindex[side], ifindex[!side], secret,
+				    pin_directories[side]);
 		if (error < 0)
 			return report_kernel(context->report, error, NULL, "wire on %s: %s%s",
 					     device, context->wire.error, error == -EPERM ?

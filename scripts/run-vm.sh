@@ -4,6 +4,8 @@
 # 124 if VM_TIMEOUT (default 120) seconds pass first, 1 on a kernel panic.
 # ARCH (environment; default: this machine's, uname -m) picks the machine:
 # x86_64 (a PC, console ttyS0) or aarch64 (QEMU's virt board with its PL011, console ttyAMA0).
+# VM_CPU (default max, which has a CPU random number generator) names another
+# QEMU CPU model: qemu64 or cortex-a57 have none, as many boards have none.
 # Usage: scripts/run-vm.sh KERNEL INITRAMFS [APPEND...]
 set -euo pipefail
 
@@ -16,8 +18,8 @@ shift 2
 timeout=${VM_TIMEOUT:-120}
 ARCH=${ARCH:-$(uname -m)}
 case $ARCH in
-x86_64) machine=(qemu-system-x86_64 -cpu max) console=ttyS0 ;;
-aarch64) machine=(qemu-system-aarch64 -M virt -cpu max) console=ttyAMA0 ;;
+x86_64) machine=(qemu-system-x86_64 -cpu "${VM_CPU:-max}") console=ttyS0 ;;
+aarch64) machine=(qemu-system-aarch64 -M virt -cpu "${VM_CPU:-max}") console=ttyAMA0 ;;
 *) echo "run-vm: no machine for ARCH=$ARCH (x86_64 or aarch64)" >&2; exit 2 ;;
 esac
 command -v "${machine[0]}" >/dev/null ||
