@@ -110,15 +110,6 @@ static struct phone as_phone(const struct phone_words *words)
 	return phone;
 }
 
-static int occurrences(const char *text, const char *needle)
-{
-	int count = 0;
-
-	for (const char *at = strstr(text, needle); at; at = strstr(at + 1, needle))
-		count++;
-	return count;
-}
-
 /* yogurt's one line for a broken file: "yogurt: FILE:LINE: ..." quoting the token. */
 static int names_the_error(const char *output, const char *path, const struct broken_file *broken)
 {

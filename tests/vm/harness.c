@@ -72,6 +72,15 @@ int run_yogurt(const char *command, char *output, size_t size)
 	return run_yogurt_prepared(command, NULL, output, size);
 }
 
+int occurrences(const char *text, const char *needle)
+{
+	int count = 0;
+
+	for (const char *at = strstr(text, needle); at; at = strstr(at + 1, needle))
+		count++;
+	return count;
+}
+
 int count_lines(const char *text)
 {
 	int lines = 0;
@@ -238,6 +247,7 @@ int main(void)
 		test_appliance(&suite);
 		test_init_script(&suite);
 		test_config(&suite);
+		test_many(&suite);
 		print_tally(&suite);
 	}
 	printf("vmtest: done\n");

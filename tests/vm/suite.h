@@ -39,6 +39,7 @@ int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output,
 const char *command_line(void);
 
 int count_lines(const char *text);
+int occurrences(const char *text, const char *needle);	/* how many times, overlaps too */
 const char *first_line(const char *text, char *line, size_t size);
 int path_exists(const char *path);
 
@@ -101,6 +102,7 @@ void test_appliance(struct suite *suite);	/* appliance_tests.c */
 void test_no_netkit(struct suite *suite);	/* phone_tests.c */
 void test_init_script(struct suite *suite);	/* init_script_tests.c */
 void test_config(struct suite *suite);		/* config_tests.c */
+void test_many(struct suite *suite);		/* many_tests.c */
 /* The phones PID 1 built from the kernel command line (mode "two"), or that
  * it refused to build (mode "broken"): config_boot_tests.c */
 void test_config_boot(struct suite *suite, const char *mode);
