@@ -23,7 +23,7 @@ static const char *refusal_advice(int error)
 	if (error == ENOSYS)
 		return "no module support (CONFIG_MODULES): build it in";
 	if (error == EKEYREJECTED)
-		return "not signed for this kernel (module.sig_enforce): pack modules signed for it";
+		return "unsigned for this kernel (module.sig_enforce): pack signed ones";
 	return "the kernel's log says why (dmesg, or boot without quiet)";
 }
 

@@ -32,7 +32,8 @@ struct modules_plan {
  * from the last to the first, then its module, those already planned left
  * out. Empty lines and lines starting with '#' are skipped. 0, or -EINVAL
  * for a line that is not "PATH:[ DEPENDENCY]..." (a path holds no byte up
- * to the space, a line no control byte but the tab), -ENAMETOOLONG for a
+ * to the space: no blank, control byte or NUL; any of them separates the
+ * dependencies), -ENAMETOOLONG for a
  * path longer than MODULES_PATH_MAX, -E2BIG past MODULES_MAX modules; the
  * line is then plan->line (counted from 1). */
 int modules_plan(const char *text, size_t length, struct modules_plan *plan);

@@ -49,7 +49,8 @@ while IFS= read -r file; do
 	name=${file##*/}
 	name=${name%%.ko*}
 	path_of[${name//-/_}]=$file
-done < <(cd "$dir" && find . -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.gz' -o -name '*.ko.zst' |
+done < <(cd "$dir" &&
+	find . -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.gz' -o -name '*.ko.zst' |
 	sed 's|^\./||')
 
 # decompress PATH: the module's bytes, uncompressed, on stdout.
@@ -109,7 +110,7 @@ for name in "${names[@]}"; do
 	elif ((strict)); then
 		die "no module $name in $dir, and it is not built in"
 	else
-		echo "pack-modules: $name is not in this kernel (neither a module nor built in): skipped"
+		echo "pack-modules: $name is not in this kernel (no module, not built in): skipped"
 	fi
 done
 
@@ -156,8 +157,8 @@ uncompressed() { local path=${1%.xz}; path=${path%.gz}; echo "${path%.zst}"; }
 staging=$(mktemp -d)
 trap 'rm -rf "$staging"' EXIT
 root=/lib/modules/$release
-list=$staging/list
-{ echo "dir /lib 0755"; echo "dir /lib/modules 0755"; echo "dir $root 0755"; } >"$list"
+entries=$staging/entries
+{ echo "dir /lib 0755"; echo "dir /lib/modules 0755"; echo "dir $root 0755"; } >"$entries"
 declare -A made_dir
 for module in "${packed[@]}"; do
 	target=$(uncompressed "$module")
@@ -172,9 +173,9 @@ for module in "${packed[@]}"; do
 		parent+=/$part
 		[[ -n ${made_dir[$parent]:-} ]] && continue
 		made_dir[$parent]=1
-		echo "dir $parent 0755" >>"$list"
+		echo "dir $parent 0755" >>"$entries"
 	done
-	echo "file $root/$target 0644 $staging/tree/$target" >>"$list"
+	echo "file $root/$target 0644 $staging/tree/$target" >>"$entries"
 	line="$target:"
 	for dependency in ${deps_of[$module]}; do
 		line+=" $(uncompressed "$dependency")"
@@ -182,7 +183,7 @@ for module in "${packed[@]}"; do
 	echo "$line" >>"$staging/modules.dep"
 done
 touch "$staging/modules.dep"
-echo "file $root/modules.dep 0644 $staging/modules.dep" >>"$list"
-"$mkcpio" "$output" - <"$list"
+echo "file $root/modules.dep 0644 $staging/modules.dep" >>"$entries"
+"$mkcpio" "$output" - <"$entries"
 echo "pack-modules: ${#packed[@]} modules for $release into $output:" \
 	"$(for module in "${packed[@]}"; do m=${module##*/}; printf '%s ' "${m%%.ko*}"; done)"
