@@ -76,7 +76,7 @@ BPF_CFLAGS    := -target bpf -O2 -g -Wall -Wextra -Werror -idirafter $(UAPI)
 # Every C file of a layer directory belongs to it; the BPF programs
 # (*.bpf.c) are built by clang for the kernel, not linked.
 LIBRARY_SOURCES := $(filter-out %.bpf.c,$(wildcard format/*.c memory/*.c syscalls/*.c netns/*.c \
-                   nl/*.c phone/*.c bpf/*.c wire/*.c))
+                   nl/*.c phone/*.c bpf/*.c wire/*.c modules/*.c))
 SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
 # The generic loader, without the wire (which needs the embedded object).
 LOADER_SOURCES := $(filter bpf/%,$(LIBRARY_SOURCES)) memory/memory.c format/format.c \
@@ -158,7 +158,9 @@ $(BUILD)/tests/vm.cpio: $(BUILD)/mkcpio tests/vm/initramfs.list tests/vm/yogurt-
 deps:
 	scripts/install-deps.sh
 
-# KERNEL=IMAGE: boot that kernel instead of Debian's (run.sh reads it).
+# KERNEL=IMAGE: boot that kernel instead of Debian's; MODULES=DIR: pack the
+# modules of MODULES_LOAD (default: netkit veth) and their dependencies from
+# that module tree into the initramfs (run.sh reads them).
 run: deps
 	$(MAKE) all
 	scripts/run.sh $(KERNEL_SERIES)

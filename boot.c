@@ -9,6 +9,7 @@
 #include <linux/reboot.h>
 
 #include "boot.h"
+#include "modules/modules.h"
 #include "phone/phone.h"
 #include "syscalls/syscalls.h"
 #include "format/format.h"
@@ -138,6 +139,8 @@ int boot_main(int argc, char **argv)
 
 	(void)argc;
 	mount_all();
+	/* First: netkit, or a device a phone uses, may be one of them. */
+	modules_load();
 	read_options(&options);
 	error = read_topology(&options, &topology, &report);
 	if (error == 0) {

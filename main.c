@@ -30,7 +30,8 @@ static const char usage[] =
 	"  detach --dev IFNAME [--pin DIR]\n"
 	"  help [config] | version\n"
 	"\n"
-	"As PID 1: mounts, up, then runs yogurt.init= or /sbin/init (see yogurt(8)).\n"
+	"As PID 1: mounts, loads /lib/modules, up, then runs yogurt.init= or /sbin/init\n"
+	"(see yogurt(8)).\n"
 	"Exit status: 0 success, 1 usage or configuration error, 2 refused by the kernel.\n";
 
 /* The exit status, as the README and the usage promise: what the kernel

@@ -329,6 +329,7 @@ const char *format_address(char buffer[FORMAT_ADDRESS_MAX], int family, const vo
 	X(ECONNREFUSED, "Connection refused") \
 	X(EHOSTUNREACH, "Host is unreachable") \
 	X(ENOEXEC, "Exec format error") \
+	X(EKEYREJECTED, "Key was rejected by service") \
 	X(ESRCH, "No such process")
 #define X(code, text) code,
 static const unsigned char error_codes[] = { ERRORS };

@@ -2,15 +2,26 @@
 # The main job (make run): boots build/ARCH/initramfs.cpio on Debian's netkit
 # kernel under QEMU with yogurt as /init in call mode, shows the transcript,
 # and exits with the call's outcome.
-# Usage: [ARCH=aarch64] [KERNEL=IMAGE] scripts/run.sh [KERNEL_SERIES]
+# Usage: [ARCH=aarch64] [KERNEL=IMAGE] [MODULES=DIR [MODULES_LOAD="NAME..."]]
+#        scripts/run.sh [KERNEL_SERIES]
 #   (defaults: this machine's architecture, Debian's 6.12 kernel; with KERNEL,
-#   that kernel image — a bzImage, or an Image on aarch64 — and no download)
+#   that kernel image — a bzImage, or an Image on aarch64 — and no download;
+#   with MODULES, the modules of MODULES_LOAD, default netkit and veth, and
+#   what they depend on, from that module tree, loaded by PID 1)
 set -euo pipefail
-# A relative KERNEL is the caller's, from where it stood.
+# A relative KERNEL or MODULES is the caller's, from where it stood.
 [[ -z ${KERNEL:-} ]] || KERNEL=$(realpath -m -- "$KERNEL")
+[[ -z ${MODULES:-} ]] || MODULES=$(realpath -m -- "$MODULES")
 cd "$(dirname "$0")/.."
 export ARCH=${ARCH:-$(uname -m)}
-initramfs=$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)/initramfs.cpio
+build=$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)
+initramfs=$build/initramfs.cpio
+if [[ -n ${MODULES:-} ]]; then
+	# shellcheck disable=SC2086 # MODULES_LOAD is a list of names
+	scripts/pack-modules.sh "$MODULES" "$build/modules.cpio" ${MODULES_LOAD:-} || exit 2
+	cat "$initramfs" "$build/modules.cpio" >"$build/initramfs-modules.cpio"
+	initramfs=$build/initramfs-modules.cpio
+fi
 
 if [[ -n ${KERNEL:-} ]]; then
 	[[ -r $KERNEL ]] || { echo "run: cannot read KERNEL=$KERNEL" >&2; exit 2; }

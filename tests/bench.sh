@@ -51,12 +51,10 @@ kernel=$(scripts/fetch-kernel.sh 6.12)
 # its translation, so the cold figure above is mostly the emulator's. Each
 # netkit attach also waits for an RCU grace period on 6.12 (four per phone):
 # the second run shows the same with expedited grace periods.
-# The bench image is the test image plus veth.ko from the same kernel package,
-# for the throughput comparison.
-modules=$(scripts/fetch-kernel.sh --modules 6.12)
-veth=$(find "$modules/lib/modules" -name 'veth.ko*' | head -n 1)
-{ sed "s|@BUILD@|$BUILD|g" tests/vm/initramfs.list; echo "dir /lib 0755"
-	echo "file /lib/veth.ko.xz 0644 $veth"; } | "$BUILD/mkcpio" "$BUILD/tests/bench.cpio" -
+# The bench image is the test image plus veth from the same kernel package,
+# for the throughput comparison: PID 1 loads it.
+scripts/pack-modules.sh "$(scripts/fetch-kernel.sh --modules 6.12)" "$BUILD/tests/veth.cpio" veth >/dev/null
+cat "$BUILD/tests/vm.cpio" "$BUILD/tests/veth.cpio" >"$BUILD/tests/bench.cpio"
 warm() {
 	local log=$BUILD/bench-vm-warm.log times
 	scripts/run-vm.sh "$kernel" "$BUILD/tests/bench.cpio" yogurt.init=/bin/vmtest vmtest.bench=5 "$@" >"$log" 2>&1 || true

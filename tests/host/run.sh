@@ -146,6 +146,12 @@ build test_config gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_config" tests/host/test_
 built_test_config=$?
 build fuzz_config clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_config" tests/fuzz/fuzz_config.c "${CONFIG_SOURCES[@]}"
 built_fuzz_config=$?
+# PID 1's modules.dep reader (modules/plan.c), on its own.
+build test_modules gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_modules" tests/host/test_modules.c \
+	modules/plan.c tests/ktap.c
+built_test_modules=$?
+build fuzz_modules clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_modules" tests/fuzz/fuzz_modules.c modules/plan.c
+built_fuzz_modules=$?
 # Only compiled, never run here: it writes into the repository's corpus.
 build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_seeds.c "${NL_SOURCES[@]}"
 
@@ -155,6 +161,7 @@ build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_se
 ((built_test_bpf == 0)) && run_test test_bpf "$OUT/test_bpf" "$OUT/refused.bpf.o"
 ((built_test_format == 0)) && run_test test_format "$OUT/test_format"
 ((built_test_config == 0)) && run_test test_config "$OUT/test_config"
+((built_test_modules == 0)) && run_test test_modules "$OUT/test_modules"
 
 # ---- yogurt on a host without netkit ---------------------------------------
 
@@ -623,10 +630,101 @@ check_init_script_syntax
 check_init_script
 check_openwrt_script
 
+# ---- packing modules (scripts/pack-modules.sh) -----------------------------
+
+# packed_dep CPIO: the modules.dep an archive of pack-modules.sh holds, then
+# the file names of its members, one a line.
+packed_dep() {
+	local archive
+	archive=$(realpath -- "$1")
+	(cd "$OUT/pack" && rm -rf unpacked && mkdir unpacked && cd unpacked &&
+		cpio -idm --quiet <"$archive" && cat lib/modules/*/modules.dep &&
+		find . -type f -name '*.ko' | while read -r module; do
+			[[ $(head -c 4 "$module" | od -An -c | tr -d ' ') == 177ELF ]] &&
+				echo "ELF ${module##*/}"
+		done | sort)
+}
+
+# On Debian's 6.12 package (no modules.dep: dependencies from each module's
+# depends=), then on a tree with a modules.dep of its own, as depmod writes it.
+check_pack_modules() {
+	local tree dir release expected output status=0
+	if ! tree=$(scripts/fetch-kernel.sh --modules 6.12 2>"$OUT/fetch-kernel.log"); then
+		fail "pack-modules: fetch Debian's 6.12 kernel package"
+		comment_lines "$OUT/fetch-kernel.log" 5
+		return
+	fi
+	dir=("$tree"/lib/modules/*)
+	release=${dir[0]##*/}
+	rm -rf "$OUT/pack" && mkdir -p "$OUT/pack"
+	expected=$(printf '%s\n' kernel/drivers/net/veth.ko: kernel/net/llc/llc.ko: \
+		"kernel/net/802/stp.ko: kernel/net/llc/llc.ko" \
+		"kernel/net/bridge/bridge.ko: kernel/net/802/stp.ko kernel/net/llc/llc.ko" \
+		"ELF bridge.ko" "ELF llc.ko" "ELF stp.ko" "ELF veth.ko")
+	scripts/pack-modules.sh "$tree" "$OUT/pack/debian.cpio" veth bridge >"$OUT/pack/log" 2>&1 ||
+		status=$?
+	output=$(packed_dep "$OUT/pack/debian.cpio")
+	if ((status == 0)) && [[ $output == "$expected" ]] &&
+		cpio -it --quiet <"$OUT/pack/debian.cpio" | grep -qx "lib/modules/$release/modules.dep"; then
+		pass "pack-modules: veth and bridge from Debian's package: their dependencies (stp, llc)" \
+			"from depends=, uncompressed, in lib/modules/$release with their modules.dep"
+	else
+		fail "pack-modules: veth and bridge from Debian's package (exit $status)"
+		{ cat "$OUT/pack/log"; echo "$output"; } | sed 's/^/# /'
+	fi
+	# The same modules in a tree whose modules.dep (depmod's order, and a
+	# line for a module not asked for) decides.
+	mkdir -p "$OUT/pack/tree/kernel/a" "$OUT/pack/tree/kernel/b"
+	for module in drivers/net/veth net/llc/llc net/802/stp net/bridge/bridge; do
+		ln -sf "${dir[0]}/kernel/$module.ko.xz" "$OUT/pack/tree/kernel/a/${module##*/}.ko.xz"
+	done
+	ln -sf "${dir[0]}/kernel/drivers/net/dummy.ko.xz" "$OUT/pack/tree/kernel/b/dummy.ko.xz"
+	printf '%s\n' "kernel/b/dummy.ko.xz:" \
+		"kernel/a/bridge.ko.xz: kernel/a/stp.ko.xz kernel/a/llc.ko.xz" \
+		"kernel/a/stp.ko.xz: kernel/a/llc.ko.xz" "kernel/a/llc.ko.xz:" "kernel/a/veth.ko.xz:" \
+		>"$OUT/pack/tree/modules.dep"
+	expected=$(printf '%s\n' "kernel/a/llc.ko:" "kernel/a/stp.ko: kernel/a/llc.ko" \
+		"kernel/a/bridge.ko: kernel/a/stp.ko kernel/a/llc.ko" kernel/a/veth.ko: \
+		"ELF bridge.ko" "ELF llc.ko" "ELF stp.ko" "ELF veth.ko")
+	status=0
+	scripts/pack-modules.sh "$OUT/pack/tree" "$OUT/pack/tree.cpio" bridge veth >"$OUT/pack/log" 2>&1 ||
+		status=$?
+	output=$(packed_dep "$OUT/pack/tree.cpio")
+	if ((status == 0)) && [[ $output == "$expected" ]]; then
+		pass "pack-modules: a tree's own modules.dep decides the dependencies and their order"
+	else
+		fail "pack-modules: a tree's own modules.dep decides (exit $status)"
+		{ cat "$OUT/pack/log"; echo "$output"; } | sed 's/^/# /'
+	fi
+	status=0
+	output=$(scripts/pack-modules.sh "$tree" "$OUT/pack/none.cpio" veth no_such_module 2>&1) ||
+		status=$?
+	if ((status == 1)) && [[ $output == *"no module no_such_module in"*"not built in" ]] &&
+		[[ $(wc -l <<<"$output") == 1 ]]; then
+		pass "pack-modules: a name the kernel does not have: exit 1, one line"
+	else
+		fail "pack-modules: a name the kernel does not have: exit 1, one line (exit $status)"
+		echo "$output" | sed 's/^/# /'
+	fi
+	status=0
+	output=$(scripts/pack-modules.sh "$tree" "$OUT/pack/default.cpio" 2>&1) || status=$?
+	if ((status == 0)) && [[ $output == *"netkit is built into the kernel"* ]] &&
+		[[ $(packed_dep "$OUT/pack/default.cpio") == "$(printf '%s\n' kernel/drivers/net/veth.ko: \
+			"ELF veth.ko")" ]]; then
+		pass "pack-modules: by default netkit and veth: netkit built in (Debian's 6.12), veth packed"
+	else
+		fail "pack-modules: by default netkit and veth (exit $status)"
+		echo "$output" | sed 's/^/# /'
+	fi
+}
+
+check_pack_modules
+
 # ---- fuzzers (last: the slow part) -----------------------------------------
 
 ((built_fuzz_elf == 0)) && run_fuzzer elf -dict=tests/fuzz/elf.dict
 ((built_fuzz_netlink == 0)) && run_fuzzer netlink -dict=tests/fuzz/netlink.dict
 ((built_fuzz_config == 0)) && run_fuzzer config
+((built_fuzz_modules == 0)) && run_fuzzer modules
 
 ((failures == 0))

@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <linux/veth.h>
 
 #include "suite.h"
 #include "bpf/bpf.h"
@@ -19,8 +18,6 @@
 #include "syscalls/syscalls.h"
 
 #define BENCH_BYTES (64u << 20)
-#define VETH_MODULE "/lib/veth.ko.xz"
-#define MODULE_INIT_COMPRESSED_FILE 4	/* include/uapi/linux/module.h, Linux 6.4 */
 
 static void bench_up(int rounds)
 {
@@ -55,29 +52,11 @@ static void bench_instructions(const char *device)
 static int veth_pair(int netns[2])
 {
 	static const char *const names[2] = { "veth-a", "veth-b" }, *const spaces[2] = { "bench-a", "bench-b" };
-	_Alignas(struct nlmsghdr) char buffer[1024];
-	struct nl_message message;
-	struct ifinfomsg *header, *peer;
-	struct nlattr *info, *data, *peer_info;
 	struct nl_socket host;
 	int error = nl_open(&host);
 
-	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	header = nl_put_header(&message, sizeof(*header));
-	nl_put_string(&message, IFLA_IFNAME, names[0]);
-	info = nl_nest_start(&message, IFLA_LINKINFO);
-	nl_put_string(&message, IFLA_INFO_KIND, "veth");
-	data = nl_nest_start(&message, IFLA_INFO_DATA);
-	peer_info = nl_nest_start(&message, VETH_INFO_PEER);
-	peer = nl_put_header(&message, sizeof(*peer));
-	nl_put_string(&message, IFLA_IFNAME, names[1]);
-	nl_nest_end(&message, peer_info);
-	nl_nest_end(&message, data);
-	nl_nest_end(&message, info);
-	if (error == 0 && (!header || !peer))
-		error = -EMSGSIZE;
 	if (error == 0)
-		error = nl_request(&host, &message);
+		error = veth_pair_create(&host, names[0], names[1]);
 	for (int side = 0; side < 2 && error == 0; side++) {
 		struct in_addr address = { htonl(0x0a2c0001u + (uint32_t)side) };	/* 10.44.0.1, .2 */
 		struct nl_socket inside;
@@ -129,17 +108,11 @@ static void bench_throughput(struct suite *suite)
 	const struct phone *phone = &suite->topology.phones[0];
 	struct in_addr veth_b = { htonl(0x0a2c0002u) };
 	int phone_netns[2] = { netns_open(phone->ends[0].netns), netns_open(phone->ends[1].netns) };
-	int veth_netns[2] = { -1, -1 }, module = open(VETH_MODULE, O_RDONLY | O_CLOEXEC), error;
+	int veth_netns[2] = { -1, -1 };
 	union probe_address endpoint;
 	uint64_t wire, veth;
 
-	error = module < 0 ? -errno : sys_finit_module(module, "", MODULE_INIT_COMPRESSED_FILE);
-	if (module >= 0)
-		close(module);
-	if (error < 0 && error != -EEXIST) {
-		printf("bench: cannot load %s: %s\n", VETH_MODULE, strerror(-error));
-		return;
-	}
+	/* veth is a module on Debian's kernel: PID 1 loaded it from the image. */
 	if (veth_pair(veth_netns) < 0)
 		return;
 	probe_endpoint(&endpoint, AF_INET, phone->ends[1].addresses[PHONE_IPV4].bytes, 4800);

@@ -4,6 +4,7 @@
  * default phone before handing over to this program. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <linux/reboot.h>
+#include <linux/veth.h>
 
 #include "suite.h"
 #include "bpf/bpf.h"
@@ -167,6 +169,30 @@ int phone_works(struct suite *suite)
 	return error;
 }
 
+int veth_pair_create(struct nl_socket *host, const char *name, const char *peer_name)
+{
+	_Alignas(struct nlmsghdr) char buffer[1024];
+	struct nl_message message;
+	struct ifinfomsg *header, *peer;
+	struct nlattr *info, *data, *peer_info;
+
+	nl_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	header = nl_put_header(&message, sizeof(*header));
+	nl_put_string(&message, IFLA_IFNAME, name);
+	info = nl_nest_start(&message, IFLA_LINKINFO);
+	nl_put_string(&message, IFLA_INFO_KIND, "veth");
+	data = nl_nest_start(&message, IFLA_INFO_DATA);
+	peer_info = nl_nest_start(&message, VETH_INFO_PEER);
+	peer = nl_put_header(&message, sizeof(*peer));
+	nl_put_string(&message, IFLA_IFNAME, peer_name);
+	nl_nest_end(&message, peer_info);
+	nl_nest_end(&message, data);
+	nl_nest_end(&message, info);
+	if (!header || !peer)
+		return -EMSGSIZE;
+	return nl_request(host, &message);
+}
+
 const char *command_line(void)
 {
 	static char text[2048];
@@ -202,7 +228,8 @@ static const char *command_line_word(const char *key, char *value, size_t size)
 
 /* The number after `key` on the kernel command line, 0 if it is not there.
  * vmtest.bench=N: figures instead of tests, with N rounds of `yogurt down`
- * + `yogurt up` (bench.c); vmtest.no_netkit=1: a kernel without netkit. */
+ * + `yogurt up` (bench.c); vmtest.no_netkit=1: a kernel without netkit;
+ * vmtest.modules=1: modules packed into the image (modules_tests.c). */
 static int command_line_number(const char *key)
 {
 	const char *found = strstr(command_line(), key);
@@ -232,6 +259,10 @@ int main(void)
 		printf("KTAP version 1\n# vmtest on the phones of the kernel command line (vmtest.config=%s)\n",
 		       config_mode);
 		test_config_boot(&suite, config_mode);
+		print_tally(&suite);
+	} else if (command_line_number("vmtest.modules=")) {
+		printf("KTAP version 1\n# vmtest on the modules PID 1 loaded from the initramfs\n");
+		test_modules(&suite);
 		print_tally(&suite);
 	} else if (command_line_number("vmtest.no_netkit=")) {
 		printf("KTAP version 1\n# vmtest on a kernel without netkit\n");

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The VM suites: boots build/ARCH/tests/vm.cpio (yogurt as /init, /bin/vmtest as
 # the init it hands over to) on Debian's netkit kernel (6.12) — the main
-# suite, then phones given on the kernel command line, good and broken — and
-# on one without netkit (6.1), and passes on the KTAP lines vmtest prints.
+# suite, then phones given on the kernel command line, good and broken, then
+# modules packed into the image — and on one without netkit (6.1), and
+# passes on the KTAP lines vmtest prints.
 # Usage: tests/vm/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,7 +13,8 @@ mkdir -p "$tests"
 
 failed=0
 
-# boot SERIES NAME [KERNEL ARGUMENTS...]: one VM run, its lines on stdout.
+# boot SERIES NAME [KERNEL ARGUMENTS...]: one VM run of $image (default
+# vm.cpio), its lines on stdout.
 boot() {
 	local series=$1 name=$2 kernel status=0 log=$tests/vm-$2.log
 	shift 2
@@ -23,7 +25,7 @@ boot() {
 		return
 	fi
 	echo "# $name: $(basename "$kernel"), console in $log"
-	VM_TIMEOUT=${VM_TIMEOUT:-600} scripts/run-vm.sh "$kernel" "$tests/vm.cpio" yogurt.init=/bin/vmtest "$@" \
+	VM_TIMEOUT=${VM_TIMEOUT:-600} scripts/run-vm.sh "$kernel" "${image:-$tests/vm.cpio}" yogurt.init=/bin/vmtest "$@" \
 		>"$log" 2>&1 || status=$?
 	tr -d '\r' <"$log" | grep -E '^(not )?ok [0-9]+ |^# ' || true
 	if ! grep -q '^vmtest: done' "$log"; then
@@ -60,6 +62,49 @@ if [[ $(tr -d '\r' <"$tests/vm-vm-config-broken.log" | grep -c '^yogurt: ') == 1
 else
 	echo "not ok - vm-config-broken: and said nothing else: one line"
 	tr -d '\r' <"$tests/vm-vm-config-broken.log" | grep '^yogurt: ' | sed 's/^/# /'
+	failed=1
+fi
+# Modules: veth and bridge (which needs stp, which needs llc) packed from
+# Debian's 6.12 package, and the 6.1 package's dummy in the same tree, which
+# 6.12 must refuse in one line while PID 1 loads the rest and boots on.
+if tree_612=$(scripts/fetch-kernel.sh --modules 6.12 2>"$tests/fetch-kernel.log") &&
+	tree_61=$(scripts/fetch-kernel.sh --modules 6.1 2>>"$tests/fetch-kernel.log"); then
+	modules=("$tree_612"/lib/modules/*)
+	tree=$tests/modules-tree/${modules[0]##*/}
+	rm -rf "$tests/modules-tree" && mkdir -p "$tree"
+	for module in drivers/net/veth net/bridge/bridge net/802/stp net/llc/llc; do
+		mkdir -p "$tree/kernel/${module%/*}"
+		ln -s "${modules[0]}/kernel/$module.ko.xz" "$tree/kernel/$module.ko.xz"
+	done
+	dummy=("$tree_61"/lib/modules/*/kernel/drivers/net/dummy.ko*)
+	ln -s "${dummy[0]}" "$tree/kernel/drivers/net/${dummy[0]##*/}"
+	if scripts/pack-modules.sh "$tree" "$tests/modules.cpio" veth bridge dummy >"$tests/pack.log" 2>&1; then
+		cat "$tests/vm.cpio" "$tests/modules.cpio" >"$tests/vm-modules.cpio"
+		image=$tests/vm-modules.cpio boot 6.12 vm-modules vmtest.modules=1
+		if [[ $(tr -d '\r' <"$tests/vm-vm-modules.log" | grep -o '^yogurt: module [^ ]*' |
+			sed 's|.*/||' | tr '\n' ' ') == "veth.ko llc.ko stp.ko bridge.ko dummy.ko " ]]; then
+			echo "ok - vm-modules: PID 1 said which modules it loaded, in modules.dep's order: veth, llc, stp, bridge, dummy"
+		else
+			echo "not ok - vm-modules: PID 1 said which modules it loaded, in modules.dep's order: veth, llc, stp, bridge, dummy"
+			tr -d '\r' <"$tests/vm-vm-modules.log" | grep '^yogurt: module' | sed 's/^/# /'
+			failed=1
+		fi
+		console_says vm-modules '^yogurt: module kernel/drivers/net/dummy.ko not loaded: Exec format error: not an uncompressed module of this kernel' \
+			"the 6.1 module refused in one line with the kernel's errno words and what to do"
+		if [[ $(tr -d '\r' <"$tests/vm-vm-modules.log" | grep -c '^yogurt: .*not loaded') == 1 ]]; then
+			echo "ok - vm-modules: and no other module failed"
+		else
+			echo "not ok - vm-modules: and no other module failed"
+			failed=1
+		fi
+	else
+		echo "not ok - vm-modules: pack veth, bridge and dummy"
+		sed 's/^/# /' "$tests/pack.log"
+		failed=1
+	fi
+else
+	echo "not ok - vm-modules: fetch the 6.12 and 6.1 kernel packages"
+	sed 's/^/# /' "$tests/fetch-kernel.log"
 	failed=1
 fi
 boot 6.1 vm-6.1 vmtest.no_netkit=1

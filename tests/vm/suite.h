@@ -89,6 +89,11 @@ uint64_t wire_passed(const char *device);
 int tcp_transfer(int netns_from, int netns_to, const union probe_address *endpoint, size_t total,
 		 uint64_t *elapsed_us);
 
+/* A veth pair name <-> peer_name in the namespace of host (veth is a
+ * module on Debian's kernels: modules_tests.c and bench.c). */
+struct nl_socket;
+int veth_pair_create(struct nl_socket *host, const char *name, const char *peer_name);
+
 /* Quick ping from one end of the default phone to the other: 0 if it works. */
 int phone_works(struct suite *suite);
 
@@ -103,6 +108,8 @@ void test_no_netkit(struct suite *suite);	/* phone_tests.c */
 void test_init_script(struct suite *suite);	/* init_script_tests.c */
 void test_config(struct suite *suite);		/* config_tests.c */
 void test_many(struct suite *suite);		/* many_tests.c */
+/* The modules PID 1 loaded from the initramfs (vmtest.modules=1). */
+void test_modules(struct suite *suite);		/* modules_tests.c */
 /* The phones PID 1 built from the kernel command line (mode "two"), or that
  * it refused to build (mode "broken"): config_boot_tests.c */
 void test_config_boot(struct suite *suite, const char *mode);
