@@ -88,23 +88,24 @@ run_test() {
 }
 
 # run_fuzzer NAME [EXTRA OPTIONS...]: fuzzes a copy of tests/fuzz/corpus/NAME
-# (the repository's corpus never grows). Crash reproducers are kept in
-# $OUT/fuzz-NAME/crashes/ across runs.
+# (the repository's corpus never grows), or of SEEDS (a directory) as the run
+# LABEL. Crash reproducers are kept in $OUT/fuzz-LABEL/crashes/ across runs.
 run_fuzzer() {
-	local name=$1 work="$OUT/fuzz-$1" log="$OUT/fuzz-$1.log" status=0 runs reproducer
+	local name=$1 label=${LABEL:-$1} seeds=${SEEDS:-tests/fuzz/corpus/$1} status=0 runs reproducer
+	local work="$OUT/fuzz-$label" log="$OUT/fuzz-$label.log"
 	shift
 	rm -rf "$work/corpus"
 	mkdir -p "$work/corpus" "$work/crashes"
-	cp tests/fuzz/corpus/"$name"/* "$work/corpus/"
+	cp "$seeds"/* "$work/corpus/"
 	touch "$work/started"
 	"$OUT/fuzz_$name" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -timeout=10 \
 		-artifact_prefix="$work/crashes/" "$@" "$work/corpus" >"$log" 2>&1 || status=$?
 	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 runs in \2 s/p' "$log")
 	if ((status == 0)); then
-		pass "fuzz $name (${runs:-? runs}, corpus $(find "$work/corpus" -type f | wc -l) inputs)"
+		pass "fuzz $label (${runs:-? runs}, corpus $(find "$work/corpus" -type f | wc -l) inputs)"
 		return
 	fi
-	fail "fuzz $name (exit $status)"
+	fail "fuzz $label (exit $status)"
 	{
 		grep -m 1 -E 'ERROR|runtime error|deadly signal' "$log"
 		grep -m 5 -E '^ *#[0-9]+ 0x' "$log"
@@ -725,6 +726,20 @@ check_pack_modules
 ((built_fuzz_elf == 0)) && run_fuzzer elf -dict=tests/fuzz/elf.dict
 ((built_fuzz_netlink == 0)) && run_fuzzer netlink -dict=tests/fuzz/netlink.dict
 ((built_fuzz_config == 0)) && run_fuzzer config
+# The config parser on large files too: seeds of 1,000 generated phones.
+large_config_seeds() {
+	local seeds=$OUT/fuzz-config-large-seeds
+	mkdir -p "$seeds"
+	for ((phone = 0; phone < 1000; phone++)); do
+		printf 'phone p%d\nend netns=n%da host=h%da device=d%da address=10.%d.%d.1/24\n' \
+			"$phone" "$phone" "$phone" "$phone" $((phone / 256)) $((phone % 256))
+		printf 'end netns=n%db host=h%db device=d%db address=10.%d.%d.2/24\n' \
+			"$phone" "$phone" "$phone" $((phone / 256)) $((phone % 256))
+	done >"$seeds/many.conf"
+	echo "$seeds"
+}
+((built_fuzz_config == 0)) && SEEDS=$(large_config_seeds) LABEL=config-large \
+	run_fuzzer config -max_len=$((1 << 20)) -len_control=0
 ((built_fuzz_modules == 0)) && run_fuzzer modules
 
 ((failures == 0))

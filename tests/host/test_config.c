@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "phone/phone.h"
+#include "phone/internal.h"
 #include "syscalls/uapi_compat.h"
 #include "tests/ktap.h"
 
@@ -602,6 +603,90 @@ static void test_garbage(struct ktap *ktap)
 	ktap_check(ktap, one_line, "garbage: 20000 random texts, every error one line", NULL);
 }
 
+/* The index of a thousand phones: every end found by each of its names and
+ * addresses, nothing found that is not there, a taken name refused. */
+static void test_end_index(struct ktap *ktap)
+{
+	static char text[200000];
+	struct topology topology = { 0 };
+	struct end_index index = { 0 };
+	struct end_clash clash = { 0, END_NETNS };
+	struct report report;
+	size_t length = 0;
+	int error, found = 1;
+
+	for (int phone = 0; phone < 1000; phone++)
+		length += (size_t)snprintf(text + length, sizeof(text) - length,
+					   "phone\nend netns=n%da host=h%da device=d%da address=10.%d.%d.1/24 "
+					   "address=fd00:%x::1/64\nend netns=n%db host=h%db device=d%db "
+					   "address=fd00:%x::2/64 address=10.%d.%d.2/24\n", phone, phone, phone,
+					   phone / 256, phone % 256, phone, phone, phone, phone, phone, phone / 256,
+					   phone % 256);
+	error = parse(&topology, text, &report);
+	for (size_t end = 0; error == 0 && end < 2 * topology.count; end++) {
+		error = end_index_add(&index, &topology, end, &clash);
+		found = found && error == 0;
+	}
+	for (size_t end = 0; found && end < 2 * topology.count; end++) {
+		const struct phone_end *phone_end = topology_end(&topology, end);
+
+		found = end_index_find(&index, &topology, END_NETNS, phone_end->netns) == (long)end &&
+			end_index_find(&index, &topology, END_HOST_DEVICE, phone_end->host_device) ==
+				(long)end &&
+			end_index_find(&index, &topology, END_DEVICE, phone_end->device) == (long)end &&
+			end_index_find(&index, &topology, END_IPV4, phone_end->addresses[0].bytes) ==
+				(long)end &&
+			end_index_find(&index, &topology, END_IPV6, phone_end->addresses[1].bytes) ==
+				(long)end;
+	}
+	ktap_check(ktap, error == 0 && topology.count == 1000 && found,
+		   "end index: 2,000 ends found by each name and address", "%d: %s", error,
+		   report.message);
+	ktap_check(ktap, end_index_find(&index, &topology, END_NETNS, "n1000a") == -1 &&
+		   end_index_find(&index, &topology, END_DEVICE, "h5a") == -1 &&
+		   end_index_find(&index, &topology, END_HOST_DEVICE, "d5a") == -1,
+		   "end index: nothing else, and a host device is not an inside one", NULL);
+	error = topology.count ? end_index_add(&index, &topology, 7, &clash) : 0;
+	ktap_check(ktap, error == -EEXIST && clash.end == 7 && clash.field == END_NETNS,
+		   "end index: an end's names are taken once it is in", "%d %zu %d", error,
+		   clash.end, (int)clash.field);
+	end_index_free(&index);
+	topology_free(&topology);
+}
+
+/* Large generated configurations with bytes changed at random: no crash,
+ * no overread (ASan), every refusal one line. */
+static void test_large_garbage(struct ktap *ktap)
+{
+	static char text[600000];
+	struct topology topology = { 0 };
+	struct report report;
+	unsigned seed = 7;
+	size_t length = 0;
+	int one_line = 1;
+
+	for (int phone = 0; phone < 2000; phone++)
+		length += (size_t)snprintf(text + length, sizeof(text) - length,
+					   "phone p%d\nend netns=n%da host=h%da device=d%da address=10.%d.%d.1/24\n"
+					   "end netns=n%db host=h%db device=d%db address=10.%d.%d.2/24\n",
+					   phone, phone, phone, phone, phone / 256, phone % 256, phone, phone,
+					   phone, phone / 256, phone % 256);
+	for (int round = 0; round < 40; round++) {
+		char *copy = malloc(length);
+
+		memcpy(copy, text, length);
+		for (int change = 0; change < 1 + round % 4; change++)
+			copy[(size_t)rand_r(&seed) % length] = (char)rand_r(&seed);
+		report.message[0] = '\0';
+		if (config_parse(&topology, copy, length, "large", &report) != 0 &&
+		    (strchr(report.message, '\n') || report.message[0] == '\0'))
+			one_line = 0;
+		free(copy);
+	}
+	ktap_check(ktap, one_line, "large garbage: 2,000 phones with bytes changed, 40 times", NULL);
+	topology_free(&topology);
+}
+
 int main(void)
 {
 	struct ktap ktap = { 0 };
@@ -618,6 +703,8 @@ int main(void)
 	test_command_line(&ktap);
 	test_big_file(&ktap);
 	test_garbage(&ktap);
+	test_end_index(&ktap);
+	test_large_garbage(&ktap);
 	ktap_check(&ktap, strlen(config_help) > 0 && strchr(config_help, '\t') == NULL, "config_help",
 		   NULL);
 	ktap_comment("%d tests, %d failed", ktap.number, ktap.failed);
