@@ -124,23 +124,30 @@ static uint64_t throughput(int netns_from, int netns_to, const union probe_addre
 	return best;
 }
 
-static void bench_throughput(struct suite *suite)
+int bench_load_veth(void)
 {
-	const struct phone *phone = &suite->topology.phones[0];
-	struct in_addr veth_b = { htonl(0x0a2c0002u) };
-	int phone_netns[2] = { netns_open(phone->ends[0].netns), netns_open(phone->ends[1].netns) };
-	int veth_netns[2] = { -1, -1 }, module = open(VETH_MODULE, O_RDONLY | O_CLOEXEC), error;
-	union probe_address endpoint;
-	uint64_t wire, veth;
+	int module = open(VETH_MODULE, O_RDONLY | O_CLOEXEC), error;
 
 	error = module < 0 ? -errno : sys_finit_module(module, "", MODULE_INIT_COMPRESSED_FILE);
 	if (module >= 0)
 		close(module);
 	if (error < 0 && error != -EEXIST) {
 		printf("bench: cannot load %s: %s\n", VETH_MODULE, strerror(-error));
-		return;
+		return error;
 	}
-	if (veth_pair(veth_netns) < 0)
+	return 0;
+}
+
+static void bench_throughput(struct suite *suite)
+{
+	const struct phone *phone = &suite->topology.phones[0];
+	struct in_addr veth_b = { htonl(0x0a2c0002u) };
+	int phone_netns[2] = { netns_open(phone->ends[0].netns), netns_open(phone->ends[1].netns) };
+	int veth_netns[2] = { -1, -1 };
+	union probe_address endpoint;
+	uint64_t wire, veth;
+
+	if (bench_load_veth() < 0 || veth_pair(veth_netns) < 0)
 		return;
 	probe_endpoint(&endpoint, AF_INET, phone->ends[1].addresses[PHONE_IPV4].bytes, 4800);
 	wire = throughput(phone_netns[0], phone_netns[1], &endpoint);

@@ -92,6 +92,19 @@ int tcp_transfer(int netns_from, int netns_to, const union probe_address *endpoi
 int phone_works(struct suite *suite);
 
 void bench(struct suite *suite, int rounds);	/* bench.c */
+/* Loads the veth module of the bench image (bench.c): 0, or a line saying why not. */
+int bench_load_veth(void);
+/* vmtest.scale=1,10,100: up, up again, down per phone at those counts, the
+ * kernel's floor, memory, iproute2 (bench_scale.c); the breakdown of up and
+ * down by phase under strace at count phones (breakdown.c); the floor
+ * itself as a process: vmtest floor up|down CONFIG (floor.c). */
+void bench_scale(const char *counts, int trace_count);
+void bench_breakdown(int count);
+/* numerator / denominator as text with 0 to 3 decimals, in integers (no
+ * floating point here: -mno-sse). */
+const char *bench_fixed(char *text, size_t size, uint64_t numerator, uint64_t denominator,
+			int decimals);
+int floor_main(int argc, char **argv);
 void test_phone(struct suite *suite);		/* phone_tests.c */
 void test_traffic(struct suite *suite);		/* traffic_tests.c */
 void test_attach(struct suite *suite);		/* attach_tests.c */
