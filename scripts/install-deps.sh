@@ -4,7 +4,7 @@
 set -euo pipefail
 
 commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
-	aarch64-linux-musl-gcc qemu-system-aarch64 mandoc systemd-analyze man)
+	aarch64-linux-musl-gcc qemu-system-aarch64 mandoc systemd-analyze man strace)
 # qemu-system-x86 hard-depends on seabios (bios-256k.bin), ipxe-qemu and
 # qemu-system-data (linuxboot_dma.bin, kvmvapic.bin), which is all that a
 # -nographic -kernel boot reads; the recommends (GUI, OVMF, qemu-utils,
@@ -20,10 +20,12 @@ commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
 # the VM image (/bin/busybox; the arm64 one is fetched by
 # scripts/fetch-busybox.sh, as it cannot be installed beside it);
 # systemd: systemd-analyze verify for the unit, which runs man(1) for its
-# Documentation= pages (man-db).
+# Documentation= pages (man-db); strace and iproute2's ip: make bench packs
+# them (with their shared libraries) into its VM image, for the breakdown
+# by phase and the iproute2 comparison.
 packages=(musl-tools clang llvm qemu-system-x86 cpio iproute2 libbpf-dev gcc make libc6-dev
 	libclang-rt-14-dev bpftool musl-dev:arm64 gcc-aarch64-linux-gnu qemu-system-arm
-	mandoc busybox-static systemd man-db)
+	mandoc busybox-static systemd man-db strace)
 
 missing=()
 for c in "${commands[@]}"; do

@@ -6,6 +6,8 @@
 # x86_64 (a PC, console ttyS0) or aarch64 (QEMU's virt board with its PL011, console ttyAMA0).
 # VM_CPU (default max, which has a CPU random number generator) names another
 # QEMU CPU model: qemu64 or cortex-a57 have none, as many boards have none.
+# VM_MEMORY (default 256) is the guest's memory in MiB: make bench gives the
+# boot of many phones more.
 # Usage: scripts/run-vm.sh KERNEL INITRAMFS [APPEND...]
 set -euo pipefail
 
@@ -38,7 +40,7 @@ trap 'rm -f "$log"' EXIT
 # puts a terminal in raw mode (leaving it so when killed).
 set +e
 timeout -k 5 "$timeout" "${machine[@]}" \
-	-accel tcg -smp 1 -m 256 -nodefaults \
+	-accel tcg -smp 1 -m "${VM_MEMORY:-256}" -nodefaults \
 	-display none -serial stdio -nic none -no-reboot \
 	-kernel "$kernel" -initrd "$initramfs" \
 	-append "console=$console panic=-1 quiet $*" </dev/null | tee "$log"

@@ -51,10 +51,24 @@ kernel=$(scripts/fetch-kernel.sh 6.12)
 # its translation, so the cold figure above is mostly the emulator's. Each
 # netkit attach also waits for an RCU grace period on 6.12 (four per phone):
 # the second run shows the same with expedited grace periods.
-# The bench image is the test image plus veth from the same kernel package,
-# for the throughput comparison: PID 1 loads it.
+# The bench image is the test image plus tests/vm/bench.list (ip and strace,
+# with their shared libraries by ldd, at the paths they have here), and veth
+# from the same kernel package, for the throughput comparison and iproute2's
+# phones: pack-modules.sh packs it, PID 1 loads it.
+libraries=$(ldd /usr/sbin/ip /usr/bin/strace | grep -o '/[^ ]*' | grep -v ':$' | sort -u)
+{ sed "s|@BUILD@|$BUILD|g" tests/vm/initramfs.list; cat tests/vm/bench.list
+	# Every directory on the way to each library (awk drops the repeats).
+	for library in $libraries; do
+		path=
+		for part in $(dirname "$library" | tr / ' '); do
+			path=$path/$part
+			echo "dir $path 0755"
+		done
+	done
+	for library in $libraries; do echo "file $library 0755 $library"; done
+} | awk '!seen[$0]++' | "$BUILD/mkcpio" "$BUILD/tests/bench-programs.cpio" -
 scripts/pack-modules.sh "$(scripts/fetch-kernel.sh --modules 6.12)" "$BUILD/tests/veth.cpio" veth >/dev/null
-cat "$BUILD/tests/vm.cpio" "$BUILD/tests/veth.cpio" >"$BUILD/tests/bench.cpio"
+cat "$BUILD/tests/bench-programs.cpio" "$BUILD/tests/veth.cpio" >"$BUILD/tests/bench.cpio"
 warm() {
 	local log=$BUILD/bench-vm-warm.log times
 	scripts/run-vm.sh "$kernel" "$BUILD/tests/bench.cpio" yogurt.init=/bin/vmtest vmtest.bench=5 "$@" >"$log" 2>&1 || true
@@ -65,3 +79,21 @@ warm() {
 printf 'bench: yogurt up, warm, 5 rounds (ms)   %s\n' "$(warm)"
 printf 'bench:   same, rcupdate.rcu_expedited=1  %s\n' "$(warm rcupdate.rcu_expedited=1)"
 sed 's/(\(wire_[a-z]*\))/(\1; the seed'"'"'s wire: ~15)/' "$BUILD/bench-figures.log"
+
+# Many phones in one boot (tests/vm/bench_scale.c): up, up again, down and
+# up right after down per phone at each count of BENCH_PHONES, yogurt run as
+# a process; the kernel's floor (tests/vm/floor.c) for the same phones and
+# the ratios; kernel memory per phone and yogurt's peak RSS; with normal and
+# expedited RCU grace periods; then the default phone and 100 phones built
+# by iproute2; and the breakdown of up and down by phase under strace at
+# BENCH_TRACE_PHONES phones. A count yogurt refuses is printed as skipped,
+# with yogurt's words.
+phones=${BENCH_PHONES:-1 10 100 1000}
+memory=${BENCH_VM_MEMORY:-2048}
+printf 'bench: many phones: one boot, VM_MEMORY=%s MiB (BENCH_VM_MEMORY), counts %s (BENCH_PHONES)\n' \
+	"$memory" "$phones"
+log=$BUILD/bench-vm-scale.log
+VM_MEMORY=$memory VM_TIMEOUT=${BENCH_VM_TIMEOUT:-3600} scripts/run-vm.sh "$kernel" "$BUILD/tests/bench.cpio" \
+	yogurt.init=/bin/vmtest "vmtest.scale=${phones// /,}" "vmtest.trace=${BENCH_TRACE_PHONES:-10}" \
+	>"$log" 2>&1 || echo "bench: (the boot of many phones did not end cleanly: see $log)"
+tr -d '\r' <"$log" | grep -E '^bench: ' || echo "bench: (no figures from the boot of many phones: see $log)"

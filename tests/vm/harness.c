@@ -243,17 +243,25 @@ static void print_tally(const struct suite *suite)
 	       suite->ktap.failed);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct suite suite = { 0 };
 	int rounds = command_line_number("vmtest.bench=");
-	char config_mode[32];
+	char config_mode[32], scale[64];
+
+	/* The kernel's floor, run by bench_scale as a process of its own. */
+	if (argc > 1 && strcmp(argv[1], "floor") == 0)
+		return floor_main(argc, argv);
 
 	topology_default(&suite.topology);
 	/* vmtest.config=two|broken: what PID 1 made of yogurt.conf= and
 	 * yogurt.phone= on the kernel command line (config_boot_tests.c). */
 	command_line_word("vmtest.config=", config_mode, sizeof(config_mode));
-	if (rounds > 0) {
+	/* vmtest.scale=1,10,100 [vmtest.trace=10]: bench_scale.c. */
+	command_line_word("vmtest.scale=", scale, sizeof(scale));
+	if (scale[0]) {
+		bench_scale(scale, command_line_number("vmtest.trace="));
+	} else if (rounds > 0) {
 		bench(&suite, rounds);
 	} else if (config_mode[0]) {
 		printf("KTAP version 1\n# vmtest on the phones of the kernel command line (vmtest.config=%s)\n",

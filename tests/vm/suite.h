@@ -98,6 +98,17 @@ int veth_pair_create(struct nl_socket *host, const char *name, const char *peer_
 int phone_works(struct suite *suite);
 
 void bench(struct suite *suite, int rounds);	/* bench.c */
+/* vmtest.scale=1,10,100: up, up again, down per phone at those counts, the
+ * kernel's floor, memory, iproute2 (bench_scale.c); the breakdown of up and
+ * down by phase under strace at count phones (breakdown.c); the floor
+ * itself as a process: vmtest floor up|down CONFIG (floor.c). */
+void bench_scale(const char *counts, int trace_count);
+void bench_breakdown(int count);
+/* numerator / denominator as text with 0 to 3 decimals, in integers (no
+ * floating point here: -mno-sse). */
+const char *bench_fixed(char *text, size_t size, uint64_t numerator, uint64_t denominator,
+			int decimals);
+int floor_main(int argc, char **argv);
 void test_phone(struct suite *suite);		/* phone_tests.c */
 void test_traffic(struct suite *suite);		/* traffic_tests.c */
 void test_attach(struct suite *suite);		/* attach_tests.c */
