@@ -76,7 +76,7 @@ BPF_CFLAGS    := -target bpf -O2 -g -Wall -Wextra -Werror -idirafter $(UAPI)
 # Every C file of a layer directory belongs to it; the BPF programs
 # (*.bpf.c) are built by clang for the kernel, not linked.
 LIBRARY_SOURCES := $(filter-out %.bpf.c,$(wildcard format/*.c syscalls/*.c netns/*.c nl/*.c \
-                   phone/*.c bpf/*.c wire/*.c))
+                   phone/*.c bpf/*.c wire/*.c selftest/*.c))
 SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
 # The generic loader, without the wire (which needs the embedded object).
 LOADER_SOURCES := $(filter bpf/%,$(LIBRARY_SOURCES)) format/format.c syscalls/syscalls.c
