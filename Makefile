@@ -2,6 +2,8 @@
 #
 #   make          build/ARCH/yogurt and build/ARCH/initramfs.cpio
 #   make run      install what is missing, boot the phone in a VM, make a call
+#   make selftest boot a kernel (KERNEL=IMAGE, or Debian's 6.12) and run
+#                 yogurt's netkit/BPF conformance checks: exit 0, 1 or 4
 #   make test     install what is missing, run host tests and VM tests (both
 #                 architectures)
 #   make bench    print size and speed figures
@@ -36,7 +38,7 @@ MUSL_CC_aarch64      := aarch64-linux-musl-gcc
 UAPI_ASM_x86_64      := /usr/include/x86_64-linux-gnu/asm
 UAPI_ASM_aarch64     := /usr/aarch64-linux-gnu/include/asm
 ARCH_CFLAGS_x86_64   := -mno-sse
-ARCH_CFLAGS_aarch64  :=
+ARCH_CFLAGS_aarch64  := -mcmodel=tiny -fno-unwind-tables
 MUSL_CC       := $(MUSL_CC_$(ARCH))
 UAPI          := $(BUILD)/uapi
 
@@ -50,6 +52,10 @@ WARNINGS      := -Wall -Wextra -Werror -Wno-format-truncation
 #   -flto=auto                      1,552
 #   -mno-sse (x86-64)                 192 (no floating point: structure copies
 #                                         stay in plain registers)
+#   -fno-unwind-tables (aarch64)   10,032 (aarch64 gcc emits .eh_frame even
+#                                         without asynchronous tables)
+#   -mcmodel=tiny (aarch64)         2,416 (one ADR instead of ADRP+ADD per
+#                                         address: all of it within 1 MiB)
 #   -fno-optimize-sibling-calls       448 (calls instead of tail jumps)
 #   -fno-inline-functions-called-once 576
 #   -fno-thread-jumps                 480 (it copies blocks to save a branch)
@@ -82,7 +88,7 @@ SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
 LOADER_SOURCES := $(filter bpf/%,$(LIBRARY_SOURCES)) format/format.c syscalls/syscalls.c
 HEADERS       := $(wildcard *.h */*.h tests/*.h tests/vm/*.h)
 
-.PHONY: all images deps run test bench clean install
+.PHONY: all images deps run selftest test bench clean install
 all: $(BUILD)/yogurt $(BUILD)/initramfs.cpio
 
 # A missing cross compiler or its headers: one line, before anything is built.
@@ -161,6 +167,14 @@ deps:
 run: deps
 	$(MAKE) all
 	scripts/run.sh $(KERNEL_SERIES)
+
+# make selftest [KERNEL=IMAGE] [ARCH=]: the kernel's netkit/BPF conformance,
+# booted with yogurt.mode=selftest; the exit status is its verdict (0, 1, 4).
+# (MODULES=DIR, on branch modules, will pack a kernel's modules: the hook is
+# boot_initramfs in scripts/boot-common.sh.)
+selftest: deps
+	$(MAKE) all
+	scripts/selftest.sh $(KERNEL_SERIES)
 
 # Every architecture's binary, initramfs and VM test image: test and bench
 # use them all (the host suites run on this machine's own).

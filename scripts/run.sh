@@ -10,14 +10,9 @@ set -euo pipefail
 [[ -z ${KERNEL:-} ]] || KERNEL=$(realpath -m -- "$KERNEL")
 cd "$(dirname "$0")/.."
 export ARCH=${ARCH:-$(uname -m)}
-initramfs=$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)/initramfs.cpio
-
-if [[ -n ${KERNEL:-} ]]; then
-	[[ -r $KERNEL ]] || { echo "run: cannot read KERNEL=$KERNEL" >&2; exit 2; }
-	kernel=$KERNEL
-else
-	kernel=$(scripts/fetch-kernel.sh "${1:-6.12}")
-fi
+source scripts/boot-common.sh
+kernel=$(boot_kernel run "${1:-6.12}")
+initramfs=$(boot_initramfs)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -31,16 +26,7 @@ fi
 # Why not, in one line: what the console shows tells how far the boot came.
 if grep -q '^yogurt: ' "$log"; then
 	echo "run: the call failed (see the transcript above)" >&2
-elif grep -qE 'Unable to mount root fs|No working init found|Kernel panic' "$log"; then
-	echo "run: the kernel did not start yogurt from the initramfs: is it built with" \
-		"CONFIG_BLK_DEV_INITRD and CONFIG_DEVTMPFS?" >&2
-elif ! grep -q . "$log"; then
-	echo "run: the kernel printed nothing on the serial console (exit $status): is it one for" \
-		"ARCH=$ARCH, built with CONFIG_SERIAL_8250_CONSOLE (x86_64) or" \
-		"CONFIG_SERIAL_AMBA_PL011_CONSOLE (aarch64)?" >&2
 else
-	echo "run: the kernel booted but yogurt never spoke (exit $status$( ((status == 124)) &&
-		echo ": timed out")): is it built with CONFIG_BLK_DEV_INITRD, CONFIG_DEVTMPFS" \
-		"and CONFIG_NET_NS?" >&2
+	boot_diagnosis run "$log" "$status"
 fi
 exit 1

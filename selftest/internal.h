@@ -20,7 +20,7 @@ struct selftest {
  * selftest->reason (failing and skipping write them). variant tells apart
  * the checks one function makes (a mode and a policy, a return code). */
 struct selftest_check {
-	const char *name;		/* its first word is its group's name */
+	const char *name;		/* GROUP_WHAT: netkit_, bpf_, codes_, wire_ */
 	enum ktap_result (*run)(struct selftest *selftest, unsigned variant);
 	unsigned variant;
 };

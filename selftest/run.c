@@ -10,53 +10,40 @@
 #include "../syscalls/syscalls.h"
 
 static const struct selftest_check checks[] = {
-	{ "netkit pair l3 forward (peer blackhole): attributes as asked",
-	  check_pair_shape, 0 },
-	{ "netkit pair l2 forward (peer blackhole): attributes as asked",
-	  check_pair_shape, 1 },
-	{ "netkit pair l3 blackhole (peer forward): attributes as asked",
-	  check_pair_shape, 2 },
-	{ "netkit pair l2 blackhole (peer forward): attributes as asked",
-	  check_pair_shape, 3 },
-	{ "netkit peer created in another namespace", check_peer_elsewhere, 0 },
-	{ "netkit MTU 9000 on both ends at creation, 65535 after", check_mtu, 0 },
-	{ "netkit deleting the primary removes both ends", check_delete_either_end, 0 },
-	{ "netkit deleting the peer removes both ends", check_delete_either_end, 1 },
-	{ "netkit scrub and peer scrub reported as asked", check_scrub, 0 },
-	{ "netkit headroom and tailroom reported as asked", check_headroom, 0 },
-	{ "bpf load of a netkit/primary program", check_program_load, 0 },
-	{ "bpf load of a netkit/peer program", check_program_load, 1 },
-	{ "bpf links of both hooks through the primary's ifindex, queried",
-	  check_link_primary, 0 },
-	{ "bpf link through the peer's ifindex refused with EACCES",
-	  check_link_refused, 0 },
-	{ "bpf link on lo (not netkit) refused with ENXIO", check_link_refused, 1 },
-	{ "bpf BPF_F_BEFORE and BPF_F_AFTER order the hook's programs",
-	  check_ordering, 0 },
-	{ "bpf BPF_LINK_UPDATE replaces the program in place", check_link_update, 0 },
-	{ "bpf closing the last link fd detaches the program", check_detach_on_close, 0 },
-	{ "codes no program, policy forward: passes", check_return_code,
-	  CODE_NONE_FORWARD },
-	{ "codes no program, policy blackhole: drops", check_return_code,
-	  CODE_NONE_BLACKHOLE },
-	{ "codes NETKIT_NEXT from the last program: passes", check_return_code,
-	  CODE_NEXT },
-	{ "codes NETKIT_PASS: passes", check_return_code, CODE_PASS },
-	{ "codes NETKIT_DROP: drops", check_return_code, CODE_DROP },
-	{ "codes NETKIT_REDIRECT by bpf_redirect() into the peer: delivered",
-	  check_return_code, CODE_REDIRECT },
-	{ "codes an unknown code (42): drops", check_return_code, CODE_UNKNOWN },
-	{ "wire IPv4 ping through bpf_redirect() to the other pair's primary",
-	  check_wire, WIRE_IPV4 },
-	{ "wire IPv6 ping", check_wire, WIRE_IPV6 },
-	{ "wire full-MTU ping (1500-byte IPv4 packets)", check_wire, WIRE_FULL_MTU },
-	{ "wire 4 MiB of TCP in GSO-sized writes, checksummed", check_wire, WIRE_GSO },
-	{ "wire the gate drops and counts a packet injected on a primary",
-	  check_wire, WIRE_GATE },
+	{ "netkit_l3_forward", check_pair_shape, 0 },
+	{ "netkit_l2_forward", check_pair_shape, 1 },
+	{ "netkit_l3_blackhole", check_pair_shape, 2 },
+	{ "netkit_l2_blackhole", check_pair_shape, 3 },
+	{ "netkit_peer_netns", check_peer_elsewhere, 0 },
+	{ "netkit_mtu", check_mtu, 0 },
+	{ "netkit_delete_primary", check_delete_either_end, 0 },
+	{ "netkit_delete_peer", check_delete_either_end, 1 },
+	{ "netkit_scrub", check_scrub, 0 },
+	{ "netkit_headroom", check_headroom, 0 },
+	{ "bpf_load_primary", check_program_load, 0 },
+	{ "bpf_load_peer", check_program_load, 1 },
+	{ "bpf_link_primary", check_link_primary, 0 },
+	{ "bpf_link_peer_eacces", check_link_refused, 0 },
+	{ "bpf_link_lo_enxio", check_link_refused, 1 },
+	{ "bpf_order_before_after", check_ordering, 0 },
+	{ "bpf_link_update", check_link_update, 0 },
+	{ "bpf_detach_on_close", check_detach_on_close, 0 },
+	{ "codes_none_forward", check_return_code, CODE_NONE_FORWARD },
+	{ "codes_none_blackhole", check_return_code, CODE_NONE_BLACKHOLE },
+	{ "codes_next", check_return_code, CODE_NEXT },
+	{ "codes_pass", check_return_code, CODE_PASS },
+	{ "codes_drop", check_return_code, CODE_DROP },
+	{ "codes_redirect", check_return_code, CODE_REDIRECT },
+	{ "codes_unknown", check_return_code, CODE_UNKNOWN },
+	{ "wire_ipv4", check_wire, WIRE_IPV4 },
+	{ "wire_ipv6", check_wire, WIRE_IPV6 },
+	{ "wire_full_mtu", check_wire, WIRE_FULL_MTU },
+	{ "wire_tcp_gso", check_wire, WIRE_GSO },
+	{ "wire_gate", check_wire, WIRE_GATE },
 };
 #define CHECK_COUNT (sizeof(checks) / sizeof(checks[0]))
 
-static const char *const groups[] = { "bpf", "codes", "wire" };
+static const char *const groups[] = { "netkit", "bpf", "codes", "wire" };
 #define GROUP_COUNT (sizeof(groups) / sizeof(groups[0]))
 
 /* Whether this kernel makes netkit devices: 0 no ("Unknown device type"),
@@ -115,7 +102,7 @@ int selftest_run(int out)
 			size_t length = strlen(groups[group]);
 
 			if (strncmp(groups[group], checks[index].name, length) != 0 ||
-			    checks[index].name[length] != ' ')
+			    checks[index].name[length] != '_')
 				continue;
 			total[group]++;
 			ran[group] += result != KTAP_SKIP;

@@ -1,0 +1,40 @@
+# Sourced by scripts/run.sh (make run) and scripts/selftest.sh (make
+# selftest): which kernel and image to boot, and, when yogurt never got to
+# say anything, the one line that says how far the boot came. Expects ARCH
+# and, optionally, KERNEL (an absolute path: the callers make it one).
+
+# The kernel image: KERNEL when given (no download), else Debian's SERIES.
+boot_kernel() {
+	if [[ -n ${KERNEL:-} ]]; then
+		[[ -r $KERNEL ]] || { echo "$1: cannot read KERNEL=$KERNEL" >&2; return 2; }
+		echo "$KERNEL"
+	else
+		scripts/fetch-kernel.sh "${2:-6.12}"
+	fi
+}
+
+# The initramfs to boot: yogurt's, build/ARCH/initramfs.cpio.
+# Hook for MODULES=DIR (branch modules): an image with the kernel's modules
+# packed in is made here, and its path printed instead.
+boot_initramfs() {
+	echo "$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)/initramfs.cpio"
+}
+
+# boot_diagnosis NAME LOG STATUS: for a boot in which yogurt never spoke
+# (the caller checks for its lines first), why not, in one line on stderr;
+# STATUS is run-vm.sh's (124: timed out).
+boot_diagnosis() {
+	local name=$1 log=$2 status=$3
+	if grep -qE 'Unable to mount root fs|No working init found|Kernel panic' "$log"; then
+		echo "$name: the kernel did not start yogurt from the initramfs: is it built with" \
+			"CONFIG_BLK_DEV_INITRD and CONFIG_DEVTMPFS?" >&2
+	elif ! grep -q . "$log"; then
+		echo "$name: the kernel printed nothing on the serial console (exit $status): is it" \
+			"one for ARCH=$ARCH, built with CONFIG_SERIAL_8250_CONSOLE (x86_64) or" \
+			"CONFIG_SERIAL_AMBA_PL011_CONSOLE (aarch64)?" >&2
+	else
+		echo "$name: the kernel booted but yogurt never spoke (exit $status$( ((status == 124)) &&
+			echo ": timed out")): is it built with CONFIG_BLK_DEV_INITRD, CONFIG_DEVTMPFS" \
+			"and CONFIG_NET_NS?" >&2
+	fi
+}
