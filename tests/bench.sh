@@ -1,6 +1,7 @@
 #!/bin/bash
-# make bench: prints figures (size, and the time `yogurt up` takes inside the
-# VM as the binary measures it with CLOCK_MONOTONIC). Not a pass/fail test.
+# make bench: prints figures (size, the time `yogurt up` takes inside the
+# VM as the binary measures it with CLOCK_MONOTONIC, and make selftest's boot
+# to power-off with its number of checks). Not a pass/fail test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,19 @@ for arch in $(make -s --no-print-directory print-ARCHES); do
 	printf 'bench: %-7s yogurt up at boot (PID 1, cold, TCG) %8s ms\n' "$arch" "$boot_up"
 	grep -m2 -o 'ICMP echo .*reply in [0-9.]* ms' "$log" | sed "s/^/bench: $arch /" || true
 	grep -q '^yogurt: call passed' "$log" || echo "bench: (the call in the VM did not pass: see $log)"
+	# make selftest's boot: from the kernel's start to its power-off by the
+	# guest's clock (the kernel's timestamp on "reboot: Power down"), the
+	# checks alone as the binary times them, and qemu's whole run.
+	log=build/$arch/bench-selftest.log
+	start=$(date +%s%N)
+	ARCH=$arch scripts/selftest.sh 6.12 >"$log" 2>&1 || true
+	wall=$((($(date +%s%N) - start) / 1000000))
+	checks=$(grep -m1 -oE '^1\.\.[0-9]+' "$log" | cut -c4- || true)
+	power_off=$(grep -m1 -oE '^\[ *[0-9]+\.[0-9]+\] reboot: Power down' "$log" | grep -oE '[0-9]+\.[0-9]+' || true)
+	in_checks=$(grep -m1 -oE 'skipped in [0-9]+ ms' "$log" | grep -oE '[0-9]+' || true)
+	printf 'bench: %-7s selftest on 6.12 (PID 1): %s checks, boot to power-off %s s, the checks %s ms, qemu %d.%03d s\n' \
+		"$arch" "${checks:-?}" "${power_off:-?}" "${in_checks:-?}" $((wall / 1000)) $((wall % 1000))
+	grep -q '^yogurt: selftest exit 0' "$log" || echo "bench: (the selftest did not pass: see $log)"
 done
 
 # The rest on this machine's architecture.

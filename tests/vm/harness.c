@@ -238,6 +238,7 @@ int main(void)
 		test_appliance(&suite);
 		test_init_script(&suite);
 		test_config(&suite);
+		test_selftest(&suite);
 		print_tally(&suite);
 	}
 	printf("vmtest: done\n");
