@@ -68,8 +68,7 @@ enum ktap_result check_return_code(struct selftest *selftest, unsigned variant)
 			: bpf_netkit_link_create(program, pair.primary_ifindex, BPF_NETKIT_PRIMARY);
 		if (link < 0)
 			result = kernel_failing(selftest, link, NULL, program < 0 ?
-						"BPF_PROG_LOAD of a netkit/primary program" :
-						"linking netkit/primary");
+						"BPF_PROG_LOAD" : "linking netkit/primary");
 	}
 	if (result == KTAP_PASS) {
 		test_address(AF_INET, CODES_SUBNET + variant, 2, peer_address);
