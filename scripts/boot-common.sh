@@ -1,7 +1,12 @@
 # Sourced by scripts/run.sh (make run) and scripts/selftest.sh (make
-# selftest): which kernel and image to boot, and, when yogurt never got to
-# say anything, the one line that says how far the boot came. Expects ARCH
-# and, optionally, KERNEL (an absolute path: the callers make it one).
+# selftest), before anything else: makes a relative KERNEL the caller's (from
+# where it stood), goes to the repository's root, sets ARCH (default: this
+# machine's); then boot_prepare picks the kernel and image to boot, and, when
+# yogurt never got to say anything, boot_diagnosis says in one line how far
+# the boot came.
+[[ -z ${KERNEL:-} ]] || KERNEL=$(realpath -m -- "$KERNEL")
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export ARCH=${ARCH:-$(uname -m)}
 
 # The kernel image: KERNEL when given (no download), else Debian's SERIES.
 boot_kernel() {
@@ -18,6 +23,15 @@ boot_kernel() {
 # packed in is made here, and its path printed instead.
 boot_initramfs() {
 	echo "$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)/initramfs.cpio"
+}
+
+# boot_prepare NAME SERIES: sets kernel (boot_kernel's), initramfs, and log,
+# a file for the console removed at exit.
+boot_prepare() {
+	kernel=$(boot_kernel "$1" "$2")
+	initramfs=$(boot_initramfs)
+	log=$(mktemp)
+	trap 'rm -f "$log"' EXIT
 }
 
 # boot_diagnosis NAME LOG STATUS: for a boot in which yogurt never spoke

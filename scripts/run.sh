@@ -6,15 +6,8 @@
 #   (defaults: this machine's architecture, Debian's 6.12 kernel; with KERNEL,
 #   that kernel image — a bzImage, or an Image on aarch64 — and no download)
 set -euo pipefail
-# A relative KERNEL is the caller's, from where it stood.
-[[ -z ${KERNEL:-} ]] || KERNEL=$(realpath -m -- "$KERNEL")
-cd "$(dirname "$0")/.."
-export ARCH=${ARCH:-$(uname -m)}
-source scripts/boot-common.sh
-kernel=$(boot_kernel run "${1:-6.12}")
-initramfs=$(boot_initramfs)
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+source "$(dirname "$0")/boot-common.sh"
+boot_prepare run "${1:-6.12}"
 
 echo "run: booting $(basename "$kernel") with $initramfs (yogurt is /init)"
 status=0

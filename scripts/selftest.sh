@@ -8,14 +8,8 @@
 # Usage: [ARCH=aarch64] [KERNEL=IMAGE] scripts/selftest.sh [KERNEL_SERIES]
 #   (defaults as scripts/run.sh's: Debian's 6.12; with KERNEL, no download)
 set -euo pipefail
-[[ -z ${KERNEL:-} ]] || KERNEL=$(realpath -m -- "$KERNEL")
-cd "$(dirname "$0")/.."
-export ARCH=${ARCH:-$(uname -m)}
-source scripts/boot-common.sh
-kernel=$(boot_kernel selftest "${1:-6.12}")
-initramfs=$(boot_initramfs)
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+source "$(dirname "$0")/boot-common.sh"
+boot_prepare selftest "${1:-6.12}"
 
 echo "selftest: booting $(basename "$kernel") with $initramfs (yogurt.mode=selftest)" >&2
 status=0
