@@ -65,12 +65,17 @@ WARNINGS      := -Wall -Wextra -Werror -Wno-format-truncation
 #   -z norelro                      1,600 (no page-aligned part to make
 #                                         read-only after start-up: a static
 #                                         binary has no relocations to guard)
+#   -z common-page-size=64            0 to 4,095 (ld may pad the file to put
+#                                         the data on a page of its own, which
+#                                         saves no memory worth a byte here:
+#                                         it made aarch64's size jump by 800)
 # No position-independent code: a static binary is never relocated.
 CFLAGS        := -std=gnu11 -Oz -fno-pie $(WARNINGS) -I. -DYOGURT_VERSION='"$(VERSION)"' \
                  -fdata-sections -fno-asynchronous-unwind-tables -flto=auto \
                  -fno-optimize-sibling-calls -fno-inline-functions-called-once -fno-thread-jumps \
                  -idirafter $(UAPI) $(ARCH_CFLAGS_$(ARCH))
-LDFLAGS       := -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro
+LDFLAGS       := -static -no-pie -s -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,-z,norelro \
+                 -Wl,-z,common-page-size=64
 # The host tests and fuzzers (tests/host/*.sh take these, through
 # `make print-NAME`: one set of flags for every test program).
 HOST_CFLAGS   := -std=gnu11 -g -O1 $(WARNINGS) -I. -idirafter $(UAPI) \

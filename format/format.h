@@ -60,9 +60,11 @@ const char *error_text(int error);
 const char *format_address(char buffer[FORMAT_ADDRESS_MAX], int family, const void *address);
 
 /* ---- KTAP (ktap.c) -------------------------------------------------------
- * The binary's KTAP version 1 writer (the selftest's results): the header
- * and plan, one "ok N name" or "not ok N name" line per check, a skipped
- * check as "ok N name # SKIP reason", diagnostics as "# " lines. */
+ * The binary's KTAP version 1 writer (the selftest's results, and the
+ * steps of `yogurt call`): the header and plan, one "ok N name" or
+ * "not ok N name" line per check, a skipped check as
+ * "ok N name # SKIP reason", diagnostics as "# " lines. A writer zeroed
+ * but for out writes results with no header. */
 
 enum ktap_result { KTAP_PASS, KTAP_FAIL, KTAP_SKIP };
 

@@ -85,7 +85,8 @@ int selftest_run(int out)
 	setup_error = netns_enter_new();
 	if (setup_error < 0)
 		format_string(setup_words, sizeof(setup_words), "entering a network namespace of "
-			      "the selftest's own: %s", error_text(-setup_error));
+			      "the selftest's own: %s%s", error_text(-setup_error),
+			      setup_error == -EPERM ? " (it needs root: CAP_SYS_ADMIN)" : "");
 	else if ((setup_error = nl_open(&selftest.host)) < 0)
 		format_string(setup_words, sizeof(setup_words), "rtnetlink: %s",
 			      error_text(-setup_error));
