@@ -91,6 +91,8 @@ LIBRARY_SOURCES := $(filter-out %.bpf.c,$(wildcard format/*.c syscalls/*.c netns
 SOURCES       := main.c boot.c $(LIBRARY_SOURCES)
 # The generic loader, without the wire (which needs the embedded object).
 LOADER_SOURCES := $(filter bpf/%,$(LIBRARY_SOURCES)) format/format.c syscalls/syscalls.c
+# The test programs' KTAP (tests/ktap.h) and the binary's writer under it.
+TEST_KTAP_SOURCES := tests/ktap.c format/ktap.c
 HEADERS       := $(wildcard *.h */*.h tests/*.h tests/vm/*.h)
 
 .PHONY: all images deps run selftest test bench clean install

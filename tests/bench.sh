@@ -43,8 +43,9 @@ printf 'bench: embedded wire object             %6d bytes\n' "$(stat -c %s "$BUI
 # The loader on this host (its kernel loads programs; netkit is not needed).
 mkdir -p "$BUILD/tests"
 read -ra loader_sources <<<"$(make -s --no-print-directory ARCH="$ARCH" print-LOADER_SOURCES)"
+read -ra ktap_sources <<<"$(make -s --no-print-directory ARCH="$ARCH" print-TEST_KTAP_SOURCES)"
 gcc -std=gnu11 -O2 -I. -idirafter "$BUILD/uapi" -o "$BUILD/tests/bench_loader" tests/host/test_loader.c \
-	"${loader_sources[@]}" tests/ktap.c
+	"${loader_sources[@]}" "${ktap_sources[@]}"
 printf 'bench: wire object, parse and load (host) %s\n' "$("$BUILD/tests/bench_loader" bench "$BUILD/wire.embedded.o")"
 
 kernel=$(scripts/fetch-kernel.sh 6.12)
