@@ -43,12 +43,14 @@ boot_diagnosis() {
 		echo "$name: the kernel did not start yogurt from the initramfs: is it built with" \
 			"CONFIG_BLK_DEV_INITRD and CONFIG_DEVTMPFS?" >&2
 	elif ! grep -q . "$log"; then
-		echo "$name: the kernel printed nothing on the serial console (exit $status): is it" \
-			"one for ARCH=$ARCH, built with CONFIG_SERIAL_8250_CONSOLE (x86_64) or" \
-			"CONFIG_SERIAL_AMBA_PL011_CONSOLE (aarch64)?" >&2
+		echo "$name: the kernel printed nothing on the serial console (exit $status):" \
+			"is it one for ARCH=$ARCH, built with CONFIG_SERIAL_8250_CONSOLE (x86_64)" \
+			"or CONFIG_SERIAL_AMBA_PL011_CONSOLE (aarch64)?" >&2
 	else
-		echo "$name: the kernel booted but yogurt never spoke (exit $status$( ((status == 124)) &&
-			echo ": timed out")): is it built with CONFIG_BLK_DEV_INITRD, CONFIG_DEVTMPFS" \
-			"and CONFIG_NET_NS?" >&2
+		local timed_out=""
+		((status != 124)) || timed_out=": timed out"
+		echo "$name: the kernel booted but yogurt never spoke (exit $status$timed_out):" \
+			"is it built with CONFIG_BLK_DEV_INITRD, CONFIG_DEVTMPFS and" \
+			"CONFIG_NET_NS?" >&2
 	fi
 }
