@@ -11,6 +11,7 @@
 #include "boot.h"
 #include "modules/modules.h"
 #include "phone/phone.h"
+#include "selftest/selftest.h"
 #include "syscalls/syscalls.h"
 #include "format/format.h"
 
@@ -142,6 +143,17 @@ int boot_main(int argc, char **argv)
 	/* First: netkit, or a device a phone uses, may be one of them. */
 	modules_load();
 	read_options(&options);
+	/* MODULES: kernel modules packed into the image would be loaded here,
+	 * before anything needs what they provide. */
+	if (strcmp(options.mode, "selftest") == 0) {
+		/* No phones: the kernel's conformance, its verdict as the last
+		 * line for the script that booted it (make selftest). */
+		rcu_expedited = set_rcu_expedited('1');
+		error = selftest_run(STDOUT_FILENO);
+		set_rcu_expedited(rcu_expedited);
+		format_print(STDOUT_FILENO, "yogurt: selftest exit %d\n", error);
+		power_off();
+	}
 	error = read_topology(&options, &topology, &report);
 	if (error == 0) {
 		rcu_expedited = set_rcu_expedited('1');

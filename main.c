@@ -8,6 +8,7 @@
 
 #include "boot.h"
 #include "phone/phone.h"
+#include "selftest/selftest.h"
 #include "format/format.h"
 
 #ifndef YOGURT_VERSION
@@ -28,11 +29,13 @@ static const char usage[] =
 	"  watch [SECONDS]  each second, what each wire passed and dropped\n"
 	"  attach OBJECT.o --dev IFNAME [--primary SECTION] [--peer SECTION] [--pin DIR]\n"
 	"  detach --dev IFNAME [--pin DIR]\n"
+	"  selftest         netkit and BPF conformance of this kernel, in KTAP\n"
 	"  help [config] | version\n"
 	"\n"
 	"As PID 1: mounts, loads /lib/modules, up, then runs yogurt.init= or /sbin/init\n"
 	"(see yogurt(8)).\n"
-	"Exit status: 0 success, 1 usage or configuration error, 2 refused by the kernel.\n";
+	"Exit status: 0 success, 1 usage or configuration error, 2 refused by the kernel;\n"
+	"selftest: 0 passed, 1 a check failed, 4 all skipped (kselftest's).\n";
 
 /* The exit status, as the README and the usage promise: what the kernel
  * refused (report_kernel marked it) is 2, whatever else failed is 1. */
@@ -41,7 +44,7 @@ enum { EXIT_SUCCEEDED = 0, EXIT_FAILED = 1, EXIT_KERNEL_REFUSED = 2 };
 static int exit_status(int error, const struct report *report)
 {
 	if (error >= 0)
-		return EXIT_SUCCEEDED;
+		return report->kselftest_status ? report->kselftest_status : EXIT_SUCCEEDED;
 	return report->kernel_refused ? EXIT_KERNEL_REFUSED : EXIT_FAILED;
 }
 
@@ -176,6 +179,16 @@ static int command_attach(int argc, char **argv, const struct topology *topology
 	return phone_detach(&request, STDOUT_FILENO, report);
 }
 
+static int command_selftest(int argc, char **argv, const struct topology *topology,
+			    struct report *report)
+{
+	(void)topology;
+	if (argc > 1)
+		return unexpected_argument(report, argv[1]);
+	report->kselftest_status = selftest_run(STDOUT_FILENO);
+	return 0;
+}
+
 static int command_help(int argc, char **argv, const struct topology *topology,
 			struct report *report)
 {
@@ -210,6 +223,7 @@ static const struct command commands[] = {
 	[PHONE_COMMANDS] = { "down", command_down },
 	{ "attach", command_attach },
 	{ "detach", command_attach },
+	{ "selftest", command_selftest },
 	{ "help", command_help },
 	{ "-h", command_help },
 	{ "--help", command_help },

@@ -131,6 +131,23 @@ void bpf_object_unload(struct bpf_object *object);
  * ENXIO for a device that is not netkit, EACCES for the peer side. */
 int bpf_netkit_link_create(int program_fd, uint32_t ifindex, uint32_t attach_type);
 
+/* The same, placed among the programs already there: flags BPF_F_BEFORE or
+ * BPF_F_AFTER the program relative_fd (0 with no flags: after all). */
+int bpf_netkit_link_create_relative(int program_fd, uint32_t ifindex, uint32_t attach_type,
+				    uint32_t flags, int relative_fd);
+
+/* BPF_LINK_UPDATE: the link runs program_fd instead, in the same place. */
+int bpf_link_update(int link_fd, int program_fd);
+
+/* The kernel's id of the loaded program program_fd. */
+int bpf_program_id(int program_fd, uint32_t *id);
+
+/* BPF_PROG_LOAD of count raw instructions as a GPL SCHED_CLS program
+ * expecting attach_type, called name (at most BPF_OBJ_NAME_LEN - 1 bytes):
+ * the program's fd. For programs too small to need an object. */
+int bpf_program_load(const struct bpf_insn *instructions, uint32_t count,
+		     uint32_t attach_type, const char *name);
+
 int bpf_pin(int fd, const char *path);
 
 /* Ids of the programs attached at ifindex/attach_type: fills ids[0..*count)

@@ -12,17 +12,36 @@
 
 #define BPF_FS_MAGIC 0xcafe4a11
 
-int bpf_netkit_link_create(int program_fd, uint32_t ifindex, uint32_t attach_type)
+int bpf_netkit_link_create_relative(int program_fd, uint32_t ifindex, uint32_t attach_type,
+				    uint32_t flags, int relative_fd)
 {
 	union bpf_attr attr;
 
-	/* link_create.netkit (relative_fd, expected_revision) stays zero:
-	 * append after whatever is attached, whatever the revision. */
+	/* link_create.netkit.expected_revision stays zero: whatever the
+	 * revision. Its relative_fd is where Debian 12's 6.1 headers, which
+	 * lack it, have target_btf_id: the first word of the same union. */
 	memset(&attr, 0, sizeof(attr));
 	attr.link_create.prog_fd = (uint32_t)program_fd;
 	attr.link_create.target_ifindex = ifindex;
 	attr.link_create.attach_type = attach_type;
+	attr.link_create.flags = flags;
+	attr.link_create.target_btf_id = (uint32_t)relative_fd;
 	return (int)sys_bpf(BPF_LINK_CREATE, &attr, sizeof(attr));
+}
+
+int bpf_netkit_link_create(int program_fd, uint32_t ifindex, uint32_t attach_type)
+{
+	return bpf_netkit_link_create_relative(program_fd, ifindex, attach_type, 0, 0);
+}
+
+int bpf_link_update(int link_fd, int program_fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_update.link_fd = (uint32_t)link_fd;
+	attr.link_update.new_prog_fd = (uint32_t)program_fd;
+	return (int)sys_bpf(BPF_LINK_UPDATE, &attr, sizeof(attr));
 }
 
 int bpf_pin(int fd, const char *path)
@@ -77,6 +96,22 @@ static int open_with_info(int command, uint32_t id, void *info, uint32_t size)
 		return error;
 	}
 	return (int)fd;
+}
+
+int bpf_program_id(int program_fd, uint32_t *id)
+{
+	struct bpf_prog_info info;
+	union bpf_attr attr;
+	int error;
+
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = (uint32_t)program_fd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = bpf_pointer(&info);
+	error = (int)sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+	*id = info.id;
+	return error;
 }
 
 int bpf_program_info(uint32_t id, struct bpf_prog_info *info, uint32_t *map_ids,

@@ -68,6 +68,31 @@ static void relocate(struct bpf_object *object, struct bpf_object_program *progr
 	}
 }
 
+/* What every BPF_PROG_LOAD of yogurt's sends: a SCHED_CLS program. */
+static void program_attr(union bpf_attr *attr, const struct bpf_insn *instructions,
+			 uint32_t count, uint32_t attach_type, const char *license,
+			 const char name[BPF_OBJ_NAME_LEN])
+{
+	attr->prog_type = BPF_PROG_TYPE_SCHED_CLS;
+	attr->expected_attach_type = attach_type;
+	attr->insns = bpf_pointer(instructions);
+	attr->insn_cnt = count;
+	attr->license = bpf_pointer(license);
+	memcpy(attr->prog_name, name, sizeof(attr->prog_name));
+}
+
+int bpf_program_load(const struct bpf_insn *instructions, uint32_t count,
+		     uint32_t attach_type, const char *name)
+{
+	char kernel_name[BPF_OBJ_NAME_LEN] = "";
+	union bpf_attr attr;
+
+	format_string(kernel_name, sizeof(kernel_name), "%s", name);
+	memset(&attr, 0, sizeof(attr));
+	program_attr(&attr, instructions, count, attach_type, "GPL", kernel_name);
+	return (int)sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
 /* BPF_PROG_LOAD of program, or BPF_BTF_LOAD of the object's BTF when
  * program is NULL; with a log when log is not NULL (zeroed memory: empty
  * unless the kernel writes to it). */
@@ -85,12 +110,8 @@ static int kernel_load(const struct bpf_object *object, const struct bpf_object_
 		attr.btf_log_level = log ? 1 : 0;
 		return (int)sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
 	}
-	attr.prog_type = BPF_PROG_TYPE_SCHED_CLS;
-	attr.expected_attach_type = program->expected_attach_type;
-	attr.insns = bpf_pointer(program->instructions);
-	attr.insn_cnt = (uint32_t)program->instruction_count;
-	attr.license = bpf_pointer(object->license);
-	memcpy(attr.prog_name, program->name, sizeof(attr.prog_name));
+	program_attr(&attr, program->instructions, (uint32_t)program->instruction_count,
+		     program->expected_attach_type, object->license, program->name);
 	if (object->btf_fd >= 0 && program->func_info_count) {
 		attr.prog_btf_fd = (uint32_t)object->btf_fd;
 		attr.func_info_rec_size = sizeof(*program->func_info);

@@ -59,4 +59,34 @@ const char *error_text(int error);
 #define FORMAT_ADDRESS_MAX 46
 const char *format_address(char buffer[FORMAT_ADDRESS_MAX], int family, const void *address);
 
+/* ---- KTAP (ktap.c) -------------------------------------------------------
+ * The binary's KTAP version 1 writer (the selftest's results, and the
+ * steps of `yogurt call`): the header and plan, one "ok N name" or
+ * "not ok N name" line per check, a skipped check as
+ * "ok N name # SKIP reason", diagnostics as "# " lines. A writer zeroed
+ * but for out writes results with no header. */
+
+enum ktap_result { KTAP_PASS, KTAP_FAIL, KTAP_SKIP };
+
+struct ktap_writer {
+	int out;
+	unsigned number, passed, failed, skipped;
+};
+
+/* "KTAP version 1" and the plan "1..plan" on out. */
+void ktap_start(struct ktap_writer *ktap, int out, unsigned plan);
+
+/* The next result line; reason (may be NULL or "") follows a failure as a
+ * "# " line and a skip after "# SKIP ". */
+void ktap_result(struct ktap_writer *ktap, enum ktap_result result, const char *name,
+		 const char *reason);
+
+/* A "# " diagnostic line (printf-style, one line). */
+void ktap_diagnostic(const struct ktap_writer *ktap, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* kselftest's exit code for the results so far: 1 when one failed, 4 when
+ * none passed (all skipped), else 0. */
+int ktap_kselftest_status(const struct ktap_writer *ktap);
+
 #endif

@@ -52,7 +52,7 @@ static int pin_new(const char *path)
 	char source[32];
 	int netns, err;
 
-	netns = netns_make(NETNS_NEW, netns_open_current, NULL);
+	netns = netns_new();
 	if (netns < 0)
 		return netns;
 	/* The descriptor's /proc link names the namespace as its ns/net does. */

@@ -51,6 +51,14 @@ uint64_t netns_inode(const char *name);
  * thread is left in the other namespace. */
 int netns_make(int netns_fd, int (*make)(void *context), void *context);
 
+/* A new network namespace, named nowhere: the fd is all that keeps it. */
+int netns_new(void);
+
+/* Moves the calling thread into a new network namespace for good: for a
+ * process that does all its work in a namespace of its own (the selftest),
+ * leaving nothing on the machine when it ends. */
+int netns_enter_new(void);
+
 /* socket(2) (SOCK_CLOEXEC added) inside the namespace behind netns_fd, the
  * way netns_make hops: the socket's fd. */
 int netns_socket(int netns_fd, int domain, int type, int protocol);

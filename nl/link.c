@@ -39,7 +39,14 @@ int nl_netkit_message(struct nl_message *message, const struct netkit_pair *pair
 	if (!data ||
 	    nl_put_u32(message, IFLA_NETKIT_POLICY, pair->policy) < 0 ||
 	    nl_put_u32(message, IFLA_NETKIT_PEER_POLICY, pair->peer_policy) < 0 ||
-	    nl_put_u32(message, IFLA_NETKIT_MODE, pair->mode) < 0)
+	    nl_put_u32(message, IFLA_NETKIT_MODE, pair->mode) < 0 ||
+	    (pair->send_scrub &&
+	     (nl_put_u32(message, NETKIT_ATTRIBUTE_SCRUB, pair->scrub) < 0 ||
+	      nl_put_u32(message, NETKIT_ATTRIBUTE_PEER_SCRUB, pair->peer_scrub) < 0)) ||
+	    (pair->headroom &&
+	     nl_put_attr(message, NETKIT_ATTRIBUTE_HEADROOM, &pair->headroom, 2) < 0) ||
+	    (pair->tailroom &&
+	     nl_put_attr(message, NETKIT_ATTRIBUTE_TAILROOM, &pair->tailroom, 2) < 0))
 		return -EMSGSIZE;
 	/* The peer is described like a link of its own: an ifinfomsg, then
 	 * its attributes — the same layout veth uses for VETH_INFO_PEER. */

@@ -21,13 +21,32 @@ static int optional_u32(const struct nlattr *attr, uint32_t *field)
 	return attr ? nl_attr_u32(attr, field) : 0;
 }
 
+/* The netkit attributes a reply may hold, those of kernels newer than
+ * these headers too (the selftest reports which ones came). */
+#define NETKIT_ATTRIBUTES_MAX 31
+
+/* A u16 attribute (nl.h has no reader of its own for the two there are). */
+static int optional_u16(const struct nlattr *attr, uint16_t *field)
+{
+	if (!attr)
+		return 0;
+	if (nl_attr_len(attr) < sizeof(*field))
+		return -EINVAL;
+	memcpy(field, nl_attr_data(attr), sizeof(*field));
+	return 0;
+}
+
 static int parse_netkit(const struct nlattr *data, struct nl_link_info *info)
 {
-	const struct nlattr *table[IFLA_NETKIT_MAX + 1];
+	const struct nlattr *table[NETKIT_ATTRIBUTES_MAX + 1];
 	uint8_t primary;
 
-	if (nl_attr_parse(nl_attr_data(data), nl_attr_len(data), table, IFLA_NETKIT_MAX) < 0)
+	if (nl_attr_parse(nl_attr_data(data), nl_attr_len(data), table,
+			  NETKIT_ATTRIBUTES_MAX) < 0)
 		return -EINVAL;
+	for (uint32_t type = 1; type <= NETKIT_ATTRIBUTES_MAX; type++)
+		if (table[type])
+			info->netkit_attributes |= 1u << type;
 	if (table[IFLA_NETKIT_PRIMARY]) {
 		if (nl_attr_u8(table[IFLA_NETKIT_PRIMARY], &primary) < 0)
 			return -EINVAL;
@@ -35,7 +54,11 @@ static int parse_netkit(const struct nlattr *data, struct nl_link_info *info)
 	}
 	if (optional_u32(table[IFLA_NETKIT_POLICY], &info->netkit_policy) < 0 ||
 	    optional_u32(table[IFLA_NETKIT_PEER_POLICY], &info->netkit_peer_policy) < 0 ||
-	    optional_u32(table[IFLA_NETKIT_MODE], &info->netkit_mode) < 0)
+	    optional_u32(table[IFLA_NETKIT_MODE], &info->netkit_mode) < 0 ||
+	    optional_u32(table[NETKIT_ATTRIBUTE_SCRUB], &info->netkit_scrub) < 0 ||
+	    optional_u32(table[NETKIT_ATTRIBUTE_PEER_SCRUB], &info->netkit_peer_scrub) < 0 ||
+	    optional_u16(table[NETKIT_ATTRIBUTE_HEADROOM], &info->netkit_headroom) < 0 ||
+	    optional_u16(table[NETKIT_ATTRIBUTE_TAILROOM], &info->netkit_tailroom) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -91,6 +114,16 @@ int nl_link_info_parse(const struct nlmsghdr *message, struct nl_link_info *info
 	    optional_u32(table[IFLA_LINK_NETNSID], &netnsid) < 0)
 		return -EINVAL;
 	info->link_netnsid = (int32_t)netnsid;
+	if (table[IFLA_STATS64]) {
+		struct rtnl_link_stats64 stats;
+
+		/* Older kernels send a shorter structure: only what came. */
+		memset(&stats, 0, sizeof(stats));
+		memcpy(&stats, nl_attr_data(table[IFLA_STATS64]),
+		       nl_attr_len(table[IFLA_STATS64]) < sizeof(stats) ?
+		       nl_attr_len(table[IFLA_STATS64]) : sizeof(stats));
+		info->tx_dropped = stats.tx_dropped;
+	}
 	if (table[IFLA_LINKINFO])
 		return parse_linkinfo(table[IFLA_LINKINFO], info);
 	return 0;

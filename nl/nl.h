@@ -109,6 +109,12 @@ struct netkit_pair {
 	uint32_t mode;			/* NETKIT_L3 or NETKIT_L2 */
 	int peer_netns_fd;		/* the peer is created there; -1: here */
 	uint32_t mtu;			/* IFLA_MTU of both devices; 0: the default */
+	/* Sent only when asked (the selftest's probes of newer kernels):
+	 * scrub and peer_scrub when send_scrub, NETKIT_SCRUB_VALUE_*;
+	 * headroom and tailroom when not 0. */
+	int send_scrub;
+	uint32_t scrub, peer_scrub;
+	uint16_t headroom, tailroom;
 };
 
 /* RTM_NEWLINK kind "netkit" with NLM_F_CREATE|NLM_F_EXCL. A kernel without
@@ -141,6 +147,12 @@ struct nl_link_info {
 	uint32_t netkit_policy, netkit_peer_policy, netkit_mode; /* when netkit */
 	int32_t link_netnsid;	/* IFLA_LINK_NETNSID, -1 if absent */
 	uint32_t peer_ifindex;	/* IFLA_LINK, 0 if absent */
+	/* netkit's IFLA_INFO_DATA: bit N set when attribute N (below 32) was
+	 * in it; the values of the later ones that were. */
+	uint32_t netkit_attributes;
+	uint32_t netkit_scrub, netkit_peer_scrub;
+	uint16_t netkit_headroom, netkit_tailroom;
+	uint64_t tx_dropped;	/* IFLA_STATS64, 0 if absent */
 };
 
 /* RTM_GETLINK by name, parsed: -ENODEV if there is no such device. */

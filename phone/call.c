@@ -16,11 +16,10 @@
 #define CALL_TIMEOUT_MS 3000
 
 struct call {
-	int out;
+	struct ktap_writer ktap;	/* the transcript: one result per step */
 	const struct phone *phone;
 	int netns[2];
 	int family;		/* of TCP and the injection: IPv4 if the phone has it */
-	int step, passed;
 };
 
 static void step(struct call *call, int ok, const char *format, ...)
@@ -28,15 +27,13 @@ static void step(struct call *call, int ok, const char *format, ...)
 
 static void step(struct call *call, int ok, const char *format, ...)
 {
+	char text[FORMAT_ERROR_MAX];
 	va_list arguments;
 
-	call->step++;
-	call->passed += ok;
-	format_print(call->out, "%sok %d - ", ok ? "" : "not ", call->step);
 	va_start(arguments, format);
-	format_print_list(call->out, format, arguments);
+	format_string_list(text, sizeof(text), format, arguments);
 	va_end(arguments);
-	format_write(call->out, "\n");
+	ktap_result(&call->ktap, ok ? KTAP_PASS : KTAP_FAIL, text, NULL);
 }
 
 static const void *end_address(const struct phone_end *end, int family)
@@ -145,7 +142,7 @@ static void barge_in(struct call *call)
 
 int phone_call(const struct topology *topology, int out, struct report *report)
 {
-	struct call call = { .out = out, .phone = &topology->phones[0] };
+	struct call call = { .ktap = { .out = out }, .phone = &topology->phones[0] };
 
 	for (int side = 0; side < 2; side++) {
 		call.netns[side] = netns_open(call.phone->ends[side].netns);
@@ -168,11 +165,11 @@ int phone_call(const struct topology *topology, int out, struct report *report)
 	talk(&call, 0);
 	talk(&call, 1);
 	barge_in(&call);
-	format_print(out, "call: %d of %d steps passed\n", call.passed, call.step);
+	format_print(out, "call: %u of %u steps passed\n", call.ktap.passed, call.ktap.number);
 	close(call.netns[0]);
 	close(call.netns[1]);
-	if (call.passed != call.step)
-		return report_error(report, -EPROTO, "the call failed: %d of %d steps did not pass",
-				    call.step - call.passed, call.step);
+	if (call.ktap.failed)
+		return report_error(report, -EPROTO, "the call failed: %u of %u steps did not pass",
+				    call.ktap.failed, call.ktap.number);
 	return 0;
 }

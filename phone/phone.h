@@ -97,6 +97,9 @@ void topology_free(struct topology *topology);
 struct report {
 	char message[FORMAT_ERROR_MAX];
 	int kernel_refused;
+	/* selftest: its verdict, kselftest's exit code (0, 1 a check failed,
+	 * 4 all skipped), which main.c makes the exit status. */
+	int kselftest_status;
 };
 
 /* The classic phone: yogurt-1 (10.42.0.1/24, fd42::1/64) <-> yogurt-2

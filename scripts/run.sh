@@ -9,28 +9,8 @@
 #   with MODULES, the modules of MODULES_LOAD, default netkit and veth, and
 #   what they depend on, from that module tree, loaded by PID 1)
 set -euo pipefail
-# A relative KERNEL or MODULES is the caller's, from where it stood.
-[[ -z ${KERNEL:-} ]] || KERNEL=$(realpath -m -- "$KERNEL")
-[[ -z ${MODULES:-} ]] || MODULES=$(realpath -m -- "$MODULES")
-cd "$(dirname "$0")/.."
-export ARCH=${ARCH:-$(uname -m)}
-build=$(make -s --no-print-directory ARCH="$ARCH" print-BUILD)
-initramfs=$build/initramfs.cpio
-if [[ -n ${MODULES:-} ]]; then
-	# shellcheck disable=SC2086 # MODULES_LOAD is a list of names
-	scripts/pack-modules.sh "$MODULES" "$build/modules.cpio" ${MODULES_LOAD:-} || exit 2
-	cat "$initramfs" "$build/modules.cpio" >"$build/initramfs-modules.cpio"
-	initramfs=$build/initramfs-modules.cpio
-fi
-
-if [[ -n ${KERNEL:-} ]]; then
-	[[ -r $KERNEL ]] || { echo "run: cannot read KERNEL=$KERNEL" >&2; exit 2; }
-	kernel=$KERNEL
-else
-	kernel=$(scripts/fetch-kernel.sh "${1:-6.12}")
-fi
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+source "$(dirname "$0")/boot-common.sh"
+boot_prepare run "${1:-6.12}"
 
 echo "run: booting $(basename "$kernel") with $initramfs (yogurt is /init)"
 status=0
@@ -42,16 +22,7 @@ fi
 # Why not, in one line: what the console shows tells how far the boot came.
 if grep -q '^yogurt: ' "$log"; then
 	echo "run: the call failed (see the transcript above)" >&2
-elif grep -qE 'Unable to mount root fs|No working init found|Kernel panic' "$log"; then
-	echo "run: the kernel did not start yogurt from the initramfs: is it built with" \
-		"CONFIG_BLK_DEV_INITRD and CONFIG_DEVTMPFS?" >&2
-elif ! grep -q . "$log"; then
-	echo "run: the kernel printed nothing on the serial console (exit $status): is it one for" \
-		"ARCH=$ARCH, built with CONFIG_SERIAL_8250_CONSOLE (x86_64) or" \
-		"CONFIG_SERIAL_AMBA_PL011_CONSOLE (aarch64)?" >&2
 else
-	echo "run: the kernel booted but yogurt never spoke (exit $status$( ((status == 124)) &&
-		echo ": timed out")): is it built with CONFIG_BLK_DEV_INITRD, CONFIG_DEVTMPFS" \
-		"and CONFIG_NET_NS?" >&2
+	boot_diagnosis run "$log" "$status"
 fi
 exit 1

@@ -39,4 +39,23 @@ enum netkit_mode {
 #define BPF_LINK_TYPE_NETKIT 13		/* enum bpf_link_type */
 #endif
 
+/* Linux 6.6: where a program goes among those already on a hook (bpf.h;
+ * link_create.tcx/netkit.relative_fd names the program or link). */
+#ifndef BPF_F_BEFORE
+#define BPF_F_BEFORE (1U << 3)
+#define BPF_F_AFTER (1U << 4)
+#endif
+
+/* Attributes of IFLA_INFO_DATA that came after 6.7 (if_link.h), by value:
+ * newer headers have them as enum members, which no macro guards. Only the
+ * selftest sends them. */
+enum {
+	NETKIT_ATTRIBUTE_SCRUB = 6,		/* u32, Linux 6.13 (6.12.4) */
+	NETKIT_ATTRIBUTE_PEER_SCRUB = 7,	/* u32 */
+	NETKIT_ATTRIBUTE_HEADROOM = 8,		/* u16, Linux 6.14 */
+	NETKIT_ATTRIBUTE_TAILROOM = 9,		/* u16 */
+};
+#define NETKIT_SCRUB_VALUE_NONE 0		/* enum netkit_scrub */
+#define NETKIT_SCRUB_VALUE_DEFAULT 1
+
 #endif

@@ -1,6 +1,7 @@
 #!/bin/bash
-# make bench: prints figures (size, and the time `yogurt up` takes inside the
-# VM as the binary measures it with CLOCK_MONOTONIC). Not a pass/fail test.
+# make bench: prints figures (size, the time `yogurt up` takes inside the
+# VM as the binary measures it with CLOCK_MONOTONIC, and make selftest's boot
+# to power-off with its number of checks). Not a pass/fail test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,19 @@ for arch in $(make -s --no-print-directory print-ARCHES); do
 	waited=$(grep -q "^up: waiting for the kernel's random numbers" "$log" && echo said || echo none)
 	printf 'bench: %-7s yogurt up at boot, no CPU RNG (-cpu %s) %8s ms (the wait: %s)\n' "$arch" \
 		"$no_rng_cpu" "$boot_up" "$waited"
+	# make selftest's boot: from the kernel's start to its power-off by the
+	# guest's clock (the kernel's timestamp on "reboot: Power down"), the
+	# checks alone as the binary times them, and qemu's whole run.
+	log=build/$arch/bench-selftest.log
+	start=$(date +%s%N)
+	ARCH=$arch scripts/selftest.sh 6.12 >"$log" 2>&1 || true
+	wall=$((($(date +%s%N) - start) / 1000000))
+	checks=$(grep -m1 -oE '^1\.\.[0-9]+' "$log" | cut -c4- || true)
+	power_off=$(grep -m1 -oE '^\[ *[0-9]+\.[0-9]+\] reboot: Power down' "$log" | grep -oE '[0-9]+\.[0-9]+' || true)
+	in_checks=$(grep -m1 -oE 'skipped in [0-9]+ ms' "$log" | grep -oE '[0-9]+' || true)
+	printf 'bench: %-7s selftest on 6.12 (PID 1): %s checks, boot to power-off %s s, the checks %s ms, qemu %d.%03d s\n' \
+		"$arch" "${checks:-?}" "${power_off:-?}" "${in_checks:-?}" $((wall / 1000)) $((wall % 1000))
+	grep -q '^yogurt: selftest exit 0' "$log" || echo "bench: (the selftest did not pass: see $log)"
 done
 
 # The rest on this machine's architecture.
@@ -40,8 +54,9 @@ printf 'bench: embedded wire object             %6d bytes\n' "$(stat -c %s "$BUI
 # The loader on this host (its kernel loads programs; netkit is not needed).
 mkdir -p "$BUILD/tests"
 read -ra loader_sources <<<"$(make -s --no-print-directory ARCH="$ARCH" print-LOADER_SOURCES)"
+read -ra ktap_sources <<<"$(make -s --no-print-directory ARCH="$ARCH" print-TEST_KTAP_SOURCES)"
 gcc -std=gnu11 -O2 -I. -idirafter "$BUILD/uapi" -o "$BUILD/tests/bench_loader" tests/host/test_loader.c \
-	"${loader_sources[@]}" tests/ktap.c
+	"${loader_sources[@]}" "${ktap_sources[@]}"
 printf 'bench: wire object, parse and load (host) %s\n' "$("$BUILD/tests/bench_loader" bench "$BUILD/wire.embedded.o")"
 
 kernel=$(scripts/fetch-kernel.sh 6.12)

@@ -1,8 +1,11 @@
-/* ktap.c — see ktap.h. */
+/* ktap.c — see ktap.h. The result lines are the binary's KTAP writer's
+ * (format/ktap.c), so that the tests and yogurt write one syntax. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "ktap.h"
+#include "format/format.h"
 
 static void print_comment_lines(const char *text)
 {
@@ -14,9 +17,13 @@ static void print_comment_lines(const char *text)
 
 int ktap_check(struct ktap *ktap, int ok, const char *name, const char *reason, ...)
 {
+	struct ktap_writer line = { .out = STDOUT_FILENO, .number = (unsigned)ktap->number };
+
 	ktap->number++;
 	ktap->failed += !ok;
-	printf("%sok %d - %s\n", ok ? "" : "not ", ktap->number, name);
+	/* The line goes out by write(2): what stdio holds goes first. */
+	fflush(stdout);
+	ktap_result(&line, ok ? KTAP_PASS : KTAP_FAIL, name, NULL);
 	if (!ok && reason) {
 		static char message[8192];
 		va_list arguments;

@@ -1,6 +1,7 @@
-/* ktap.h — the one KTAP writer of every test program, host and VM: a
- * numbered "ok N - name" / "not ok N - name" line per check, the reason of
- * a failure below it as "# " comments. The tally is the caller's. */
+/* ktap.h — the KTAP of every test program, host and VM: a numbered
+ * "ok N name" / "not ok N name" line per check (written by the binary's own
+ * writer, format/ktap.c: link it too), the reason of a failure below it as
+ * "# " comments, which may span lines. The tally is the caller's. */
 #ifndef YOGURT_TESTS_KTAP_H
 #define YOGURT_TESTS_KTAP_H
 

@@ -44,19 +44,24 @@ static int attach_and_pin(struct bpf_object *object, uint32_t host_ifindex, cons
 	return 0;
 }
 
+int wire_load(struct bpf_object *object, uint32_t target_ifindex,
+	      const uint32_t secret[WIRE_SECRET_WORDS])
+{
+	int error = bpf_object_set_global(object, WIRE_SYMBOL_TARGET, &target_ifindex,
+					  sizeof(target_ifindex));
+
+	if (error == 0)
+		error = bpf_object_set_global(object, WIRE_SYMBOL_SECRET, secret,
+					      WIRE_SECRET_WORDS * sizeof(uint32_t));
+	return error ? error : bpf_object_load(object);
+}
+
 int wire_attach(struct bpf_object *object, uint32_t host_ifindex, uint32_t target_ifindex,
 		const uint32_t secret[WIRE_SECRET_WORDS], const char *pin_dir)
 {
 	size_t pinned = 0;
-	int error;
+	int error = wire_load(object, target_ifindex, secret);
 
-	error = bpf_object_set_global(object, WIRE_SYMBOL_TARGET, &target_ifindex,
-				      sizeof(target_ifindex));
-	if (error == 0)
-		error = bpf_object_set_global(object, WIRE_SYMBOL_SECRET, secret,
-					      WIRE_SECRET_WORDS * sizeof(uint32_t));
-	if (error == 0)
-		error = bpf_object_load(object);
 	if (error < 0)
 		return error;
 	if (mkdir(pin_dir, 0700) < 0) {

@@ -19,6 +19,12 @@
 /* The wire object embedded in the binary. */
 const void *wire_object_image(size_t *size);
 
+/* Loads an instance of the wire (object parsed from wire_object_image)
+ * whose peer program redirects to target_ifindex and whose primary program
+ * passes only packets that carry secret; linking it is the caller's. */
+int wire_load(struct bpf_object *object, uint32_t target_ifindex,
+	      const uint32_t secret[WIRE_SECRET_WORDS]);
+
 /* Loads an instance of the wire for one host-side device: its peer program
  * redirects to target_ifindex, its primary program passes only packets that
  * carry secret. Links are created on host_ifindex and pinned as

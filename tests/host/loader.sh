@@ -19,6 +19,7 @@ read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-HOST_
 read -ra BPF_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-BPF_CFLAGS)"
 read -ra FUZZ_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-FUZZ_CFLAGS)"
 read -ra SOURCES <<<"$(make -s --no-print-directory ARCH="$ARCH" print-LOADER_SOURCES)"
+read -ra KTAP_SOURCES <<<"$(make -s --no-print-directory ARCH="$ARCH" print-TEST_KTAP_SOURCES)"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 mkdir -p "$OUT/tc"
 failures=0
@@ -38,7 +39,7 @@ for feature in CORE KFUNC KCONFIG PINNING MAP_OF_MAPS; do
 done
 cp "$BUILD/wire.bpf.o" "$OUT/wire.o" || built=0
 gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_loader" tests/host/test_loader.c "${SOURCES[@]}" \
-	tests/ktap.c 2>"$OUT/build-test_loader.log" || built=0
+	"${KTAP_SOURCES[@]}" 2>"$OUT/build-test_loader.log" || built=0
 if ((built)); then
 	pass "loader: build the test objects and test_loader"
 else

@@ -23,6 +23,7 @@ read -ra HOST_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-HOST_
 read -ra FUZZ_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-FUZZ_CFLAGS)"
 read -ra BPF_CFLAGS <<<"$(make -s --no-print-directory ARCH="$ARCH" print-BPF_CFLAGS)"
 read -ra LOADER_SOURCES <<<"$(make -s --no-print-directory ARCH="$ARCH" print-LOADER_SOURCES)"
+read -ra KTAP_SOURCES <<<"$(make -s --no-print-directory ARCH="$ARCH" print-TEST_KTAP_SOURCES)"
 # UBSan only prints by default; a finding must fail the run.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
@@ -119,8 +120,8 @@ run_fuzzer() {
 
 # ---- builds ----------------------------------------------------------------
 
-NL_SOURCES=(nl/*.c netns/*.c syscalls/syscalls.c format/format.c tests/ktap.c)
-BPF_SOURCES=("${LOADER_SOURCES[@]}" wire/wire.c wire/wire_object.S tests/ktap.c)
+NL_SOURCES=(nl/*.c netns/*.c syscalls/syscalls.c format/format.c "${KTAP_SOURCES[@]}")
+BPF_SOURCES=("${LOADER_SOURCES[@]}" wire/wire.c wire/wire_object.S "${KTAP_SOURCES[@]}")
 FUZZ_ELF_SOURCES=("${LOADER_SOURCES[@]}")
 
 build test_nl gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_nl" tests/host/test_nl.c "${NL_SOURCES[@]}"
@@ -131,7 +132,7 @@ build test_bpf gcc "${HOST_CFLAGS[@]}" -DWIRE_OBJECT="\"$BUILD/wire.embedded.o\"
 	tests/host/bpf/*.c "${BPF_SOURCES[@]}"
 built_test_bpf=$?
 build test_format gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_format" tests/host/test_format.c \
-	format/format.c tests/ktap.c
+	format/format.c "${KTAP_SOURCES[@]}"
 built_test_format=$?
 build fuzz_elf clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_elf" tests/fuzz/fuzz_elf.c \
 	"${FUZZ_ELF_SOURCES[@]}"
@@ -141,7 +142,7 @@ built_fuzz_netlink=$?
 # The configuration parser (phone/config*.c), on its own.
 CONFIG_SOURCES=(phone/config.c phone/config_check.c phone/end_index.c phone/topology.c \
 	memory/memory.c format/format.c)
-TEST_CONFIG_SOURCES=("${CONFIG_SOURCES[@]}" tests/ktap.c)
+TEST_CONFIG_SOURCES=("${CONFIG_SOURCES[@]}" "${KTAP_SOURCES[@]}")
 build test_config gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_config" tests/host/test_config.c \
 	"${TEST_CONFIG_SOURCES[@]}"
 built_test_config=$?
@@ -149,7 +150,7 @@ build fuzz_config clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_config" tests/fuzz/fuz
 built_fuzz_config=$?
 # PID 1's modules.dep reader (modules/plan.c), on its own.
 build test_modules gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_modules" tests/host/test_modules.c \
-	modules/plan.c tests/ktap.c
+	modules/plan.c format/format.c "${KTAP_SOURCES[@]}"
 built_test_modules=$?
 build fuzz_modules clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_modules" tests/fuzz/fuzz_modules.c modules/plan.c
 built_fuzz_modules=$?

@@ -59,7 +59,7 @@ static int install_filter(int deny_program_load, int deny_mount)
 	return 0;
 }
 
-static int deny_program_load(void)
+int deny_program_load(void)
 {
 	return install_filter(1, 0);
 }

@@ -287,6 +287,7 @@ int main(int argc, char **argv)
 		test_init_script(&suite);
 		test_config(&suite);
 		test_many(&suite);
+		test_selftest(&suite);
 		print_tally(&suite);
 	}
 	printf("vmtest: done\n");

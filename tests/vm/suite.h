@@ -35,6 +35,10 @@ int run_yogurt(const char *command, char *output, size_t size);
  * makes the child exit 126): to run yogurt under a seccomp filter. */
 int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size);
 
+/* A prepare for run_yogurt_prepared (appliance_tests.c): a seccomp filter
+ * under which every BPF_PROG_LOAD fails with EACCES. */
+int deny_program_load(void);
+
 /* The kernel command line (/proc/cmdline, read once). */
 const char *command_line(void);
 
@@ -121,6 +125,7 @@ void test_config(struct suite *suite);		/* config_tests.c */
 void test_many(struct suite *suite);		/* many_tests.c */
 /* The modules PID 1 loaded from the initramfs (vmtest.modules=1). */
 void test_modules(struct suite *suite);		/* modules_tests.c */
+void test_selftest(struct suite *suite);	/* selftest_tests.c */
 /* The phones PID 1 built from the kernel command line (mode "two"), or that
  * it refused to build (mode "broken"): config_boot_tests.c */
 void test_config_boot(struct suite *suite, const char *mode);
