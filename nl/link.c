@@ -162,6 +162,21 @@ int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex)
 	return link_change(socket, ifindex, IFF_UP, IFLA_UNSPEC, 0);
 }
 
+int nl_link_rename(struct nl_socket *socket, uint32_t ifindex, const char *name)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	struct ifinfomsg *link;
+
+	if (nl_device_name_check(name) < 0)
+		return -EINVAL;
+	link = link_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
+	if (!link || nl_put_string(&message, IFLA_IFNAME, name) < 0)
+		return -EMSGSIZE;
+	link->ifi_index = (int)ifindex;
+	return nl_request(socket, &message);
+}
+
 int nl_link_set_netns(struct nl_socket *socket, uint32_t ifindex, int netns_fd)
 {
 	if (netns_fd < 0)
