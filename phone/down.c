@@ -73,6 +73,7 @@ int phone_down(int out, struct report *report)
 {
 	struct nl_socket host;
 	struct owned owned;
+	struct report ignored;
 	int lock = -1, error;
 
 	error = owned_start(0, &lock, &owned, &host, report);
@@ -88,6 +89,10 @@ int phone_down(int out, struct report *report)
 	/* The pin root goes only when nothing else is pinned there. */
 	if (error == 0 && rmdir(PHONE_PIN_ROOT) == 0)
 		format_print(out, "down: removed %s\n", PHONE_PIN_ROOT);
-	owned_finish(lock, &owned, &host);
+	/* The first failure is the one to tell. */
+	if (error < 0)
+		owned_finish(lock, &owned, &host, &ignored);
+	else
+		error = owned_finish(lock, &owned, &host, report);
 	return error;
 }

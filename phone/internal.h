@@ -78,6 +78,10 @@ uint32_t phone_hook_programs(uint32_t ifindex, size_t hook, struct hook_program 
  * gets its name only once it is recorded. */
 #define PHONE_DEVICE_TEMPORARY "yg~new"
 
+/* The first line of the records, and the longest line they have. */
+#define OWNED_HEADER "yogurt records 1\n"
+#define OWNED_LINE_MAX 256
+
 /* What is under a recorded namespace's name now (checked by owned_load). */
 enum owned_netns_state {
 	OWNED_NETNS_GONE,	/* nothing */
@@ -101,6 +105,8 @@ struct owned_end {
 struct owned {
 	struct owned_end *ends;		/* in arena, grown by doubling */
 	size_t count, capacity;
+	uint32_t *index;		/* by name: records.c */
+	size_t forgotten;
 	size_t lines;			/* record lines the file holds */
 	uint64_t written;		/* its bytes */
 	unsigned broken, first_broken_line;	/* lines that are not records */
@@ -113,7 +119,7 @@ struct owned {
 
 void owned_unlock(int fd);
 
-/* The records of PHONE_STATE_DIR/owned. owned_parse reads a file's text
+/* The records of PHONE_STATE_DIR/owned. owned_parse (records.c) reads a file's text
  * (untrusted: any bytes, any length) into owned, which starts zeroed:
  * lines that are not records are counted in broken and skipped; -ENOMEM.
  * owned_load opens and parses the file and checks each recorded namespace
@@ -137,12 +143,14 @@ int owned_record_device(struct owned *owned, const struct owned_end *entry,
  * of PHONE_STATE_DIR (waiting up to 10 s for another run, then naming it:
  * the holder writes "pid N, yogurt COMMAND" into it), the records, rtnetlink
  * here, leftovers of a killed run under the temporary names removed. 0 with
- * all of it held until owned_finish (which writes the records whole if they
- * say more than needed, and gives the signals back), or the failure
- * reported and nothing held. */
+ * all of it held until owned_finish, or the failure reported and nothing
+ * held. owned_finish writes the records whole if they say more than
+ * needed, removes them when nothing is owned any more (a failure to is
+ * reported and returned: they would claim what is gone), and gives the
+ * signals back. */
 int owned_start(int needs_bpf, int *lock, struct owned *owned, struct nl_socket *host,
 		struct report *report);
-void owned_finish(int lock, struct owned *owned, struct nl_socket *host);
+int owned_finish(int lock, struct owned *owned, struct nl_socket *host, struct report *report);
 
 /* The signal (SIGINT, SIGTERM or SIGHUP) that asked this run to stop, by
  * name, or NULL. */

@@ -28,11 +28,8 @@
 
 #define OWNED_FILE PHONE_STATE_DIR "/owned"
 #define OWNED_TEMPORARY PHONE_STATE_DIR "/owned.new"
-#define OWNED_HEADER "yogurt records 1\n"
 #define LOCK_FILE PHONE_STATE_DIR "/lock"
 #define LOCK_WAIT_MS 10000
-/* A record line is far shorter; a longer one is not yogurt's. */
-#define OWNED_LINE_MAX 256
 
 /* ---- signals ------------------------------------------------------------ */
 
@@ -146,148 +143,6 @@ void owned_unlock(int fd)
 		close(fd);	/* closing releases the flock */
 }
 
-/* ---- the records: parsing ------------------------------------------------ */
-
-/* The next space-separated word of [line, end): its start, length in *length. */
-static const char *next_word(const char **line, const char *end, size_t *length)
-{
-	const char *start;
-
-	while (*line < end && **line == ' ')
-		(*line)++;
-	start = *line;
-	while (*line < end && **line != ' ')
-		(*line)++;
-	*length = (size_t)(*line - start);
-	return start;
-}
-
-static int word_is(const char *word, size_t length, const char *text)
-{
-	return length == strlen(text) && memcmp(word, text, length) == 0;
-}
-
-static int copy_name(char *name, size_t size, const char *word, size_t length)
-{
-	if (length == 0 || length >= size || memchr(word, '\0', length))
-		return -EINVAL;
-	memcpy(name, word, length);
-	name[length] = '\0';
-	return 0;
-}
-
-static struct owned_end *find(struct owned *owned, const char *netns)
-{
-	for (size_t index = 0; index < owned->count; index++)
-		if (strcmp(owned->ends[index].netns, netns) == 0)
-			return &owned->ends[index];
-	return NULL;
-}
-
-struct owned_end *owned_find(struct owned *owned, const char *netns)
-{
-	return find(owned, netns);
-}
-
-struct owned_end *owned_remember(struct owned *owned, const char *netns)
-{
-	struct owned_end *entry = find(owned, netns);
-
-	if (entry)
-		return entry;
-	if (owned->count == owned->capacity) {
-		size_t capacity = owned->capacity ? 2 * owned->capacity : 64;
-		struct owned_end *ends = capacity < SIZE_MAX / sizeof(*ends) ?
-			memory_arena_allocate(&owned->arena, capacity * sizeof(*ends)) : NULL;
-
-		if (!ends)
-			return NULL;
-		if (owned->count)
-			memcpy(ends, owned->ends, owned->count * sizeof(*ends));
-		owned->ends = ends;
-		owned->capacity = capacity;
-	}
-	entry = &owned->ends[owned->count++];
-	memset(entry, 0, sizeof(*entry));
-	format_string(entry->netns, sizeof(entry->netns), "%s", netns);
-	return entry;
-}
-
-void owned_forget(struct owned *owned, const char *netns)
-{
-	struct owned_end *entry = find(owned, netns);
-
-	if (!entry)
-		return;
-	*entry = owned->ends[--owned->count];
-}
-
-/* One line, without its '\n': 0, -EINVAL when it is not a record, -ENOMEM. */
-static int parse_line(struct owned *owned, const char *line, const char *end)
-{
-	const char *words[5];
-	size_t lengths[5];
-	char netns[PHONE_NAME_MAX], device[PHONE_DEVICE_MAX];
-	uint64_t numbers[2];
-	struct owned_end *entry;
-	int device_line;
-
-	if ((size_t)(end - line) > OWNED_LINE_MAX)
-		return -EINVAL;
-	for (int index = 0; index < 5; index++)
-		words[index] = next_word(&line, end, &lengths[index]);
-	if (word_is(words[0], lengths[0], "yogurt") && word_is(words[1], lengths[1], "records") &&
-	    word_is(words[2], lengths[2], "1") && lengths[3] == 0)
-		return 0;
-	device_line = word_is(words[0], lengths[0], "device");
-	if ((!device_line && !word_is(words[0], lengths[0], "netns")) || line != end ||
-	    copy_name(netns, sizeof(netns), words[1], lengths[1]) < 0 ||
-	    netns_check_name(netns) < 0 ||
-	    (device_line && copy_name(device, sizeof(device), words[2], lengths[2]) < 0) ||
-	    (!device_line && format_parse_unsigned(words[2], lengths[2], 10, UINT64_MAX,
-						   &numbers[0]) < 0) ||
-	    format_parse_unsigned(words[3], lengths[3], 10, device_line ? UINT32_MAX : UINT64_MAX,
-				  &numbers[1]) < 0 || lengths[4] != 0)
-		return -EINVAL;
-	entry = owned_remember(owned, netns);
-	if (!entry)
-		return -ENOMEM;
-	if (device_line) {
-		memcpy(entry->host_device, device, sizeof(device));
-		entry->host_ifindex = (uint32_t)numbers[1];
-	} else {
-		/* A namespace made anew: its pair is made anew too. */
-		entry->mount_point_inode = numbers[0];
-		entry->netns_inode = numbers[1];
-		entry->host_device[0] = '\0';
-		entry->host_ifindex = 0;
-	}
-	owned->lines++;
-	return 0;
-}
-
-int owned_parse(struct owned *owned, const char *text, size_t length)
-{
-	unsigned line = 1;
-
-	for (const char *start = text, *end = text + length; start < end; line++) {
-		const char *stop = memchr(start, '\n', (size_t)(end - start));
-		int error;
-
-		/* A last line without its '\n' was cut by a crash: what it
-		 * named never got that name (the line comes first). */
-		if (!stop)
-			break;
-		error = stop > start ? parse_line(owned, start, stop) : -EINVAL;
-		if (error == -ENOMEM)
-			return error;
-		if (error < 0 && owned->broken++ == 0)
-			owned->first_broken_line = line;
-		start = stop + 1;
-	}
-	return 0;
-}
-
 /* ---- the records: checked against the kernel ----------------------------- */
 
 /* A name under /run/netns: a recorded namespace's is yogurt's when it is the
@@ -295,7 +150,7 @@ int owned_parse(struct owned *owned, const char *text, size_t length)
  * unlike a namespace's). */
 static int check_mount_point(const char *name, uint64_t file_inode, void *context)
 {
-	struct owned_end *entry = find(context, name);
+	struct owned_end *entry = owned_find(context, name);
 
 	if (entry)
 		entry->netns_state = file_inode == entry->mount_point_inode ? OWNED_NETNS_OURS
@@ -324,11 +179,12 @@ int owned_load(struct owned *owned, struct report *report)
 	void *text = NULL;
 	int error;
 
-	owned->fd = open(OWNED_FILE, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (owned->fd < 0)
+	/* No file: yogurt owns nothing; the first record makes it. */
+	owned->fd = open(OWNED_FILE, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (owned->fd < 0 && errno != ENOENT)
 		return report_error(report, -errno, "cannot open %s: %s", OWNED_FILE,
 				    error_text(errno));
-	error = sys_statx(owned->fd, "", NULL, &size);
+	error = owned->fd < 0 ? 0 : sys_statx(owned->fd, "", NULL, &size);
 	/* Any size: the file is mapped, not copied. */
 	if (error == 0 && size > 0) {
 		text = size < SIZE_MAX ? mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE,
@@ -363,6 +219,11 @@ static int append(struct owned *owned, const char *line, size_t length, struct r
 	size_t header = owned->written ? 0 : sizeof(OWNED_HEADER) - 1;
 	ssize_t written;
 
+	if (owned->fd < 0)
+		owned->fd = open(OWNED_FILE, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (owned->fd < 0)
+		return report_kernel(report, -errno, NULL, "cannot create %s: %s", OWNED_FILE,
+				     error_text(errno));
 	memcpy(text, OWNED_HEADER, header);
 	memcpy(text + header, line, length);
 	written = write(owned->fd, text, header + length);
@@ -438,22 +299,21 @@ static void rewrite_end(struct rewrite *rewrite, const struct owned_end *entry)
 /* The file, when it says more than the ends need (ends forgotten, lines
  * replaced, broken lines): a new file renamed over it, once per run. When
  * that fails the appended file stays, and it says no less. */
-static void compact(struct owned *owned)
+static int compact(struct owned *owned)
 {
 	struct rewrite rewrite = { .length = sizeof(OWNED_HEADER) - 1 };
 	size_t needed = 0;
 
-	if (owned->count == 0) {
-		unlink(OWNED_FILE);
-		return;
-	}
+	/* Nothing owned: no file, or it would claim what is gone. */
+	if (owned->count == 0)
+		return unlink(OWNED_FILE) == 0 || errno == ENOENT ? 0 : -errno;
 	for (size_t index = 0; index < owned->count; index++)
 		needed += 1 + (owned->ends[index].host_device[0] != '\0');
 	if (owned->lines == needed && owned->broken == 0)
-		return;
+		return 0;
 	rewrite.fd = open(OWNED_TEMPORARY, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (rewrite.fd < 0)
-		return;
+		return 0;
 	memcpy(rewrite.text, OWNED_HEADER, rewrite.length);
 	for (size_t index = 0; index < owned->count; index++)
 		rewrite_end(&rewrite, &owned->ends[index]);
@@ -463,6 +323,7 @@ static void compact(struct owned *owned)
 	close(rewrite.fd);
 	if (rewrite.error < 0 || rename(OWNED_TEMPORARY, OWNED_FILE) < 0)
 		unlink(OWNED_TEMPORARY);
+	return 0;
 }
 
 /* ---- a run of up or down -------------------------------------------------- */
@@ -501,22 +362,27 @@ int owned_start(int needs_bpf, int *lock_fd, struct owned *owned, struct nl_sock
 	if (error == 0)
 		sweep(host);
 	if (error < 0)
-		owned_finish(*lock_fd, owned, host);
+		owned->loaded = 0;	/* nothing of the records touched */
+	if (error < 0)
+		owned_finish(*lock_fd, owned, host, report);
 	return error;
 }
 
-void owned_finish(int lock, struct owned *owned, struct nl_socket *host)
+int owned_finish(int lock, struct owned *owned, struct nl_socket *host, struct report *report)
 {
-	if (owned->fd >= 0) {
-		if (owned->loaded)
-			compact(owned);
+	int error = owned->loaded ? compact(owned) : 0;
+
+	if (error < 0)
+		report_kernel(report, error, NULL, "cannot remove %s: %s", OWNED_FILE,
+			      error_text(-error));
+	if (owned->fd >= 0)
 		close(owned->fd);
-		owned->fd = -1;
-	}
+	owned->fd = -1;
 	memory_arena_free(&owned->arena);
 	owned->ends = NULL;
 	owned->count = owned->capacity = 0;
 	nl_close(host);
 	owned_unlock(lock);
 	unblock_signals(owned);
+	return error;
 }

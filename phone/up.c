@@ -573,6 +573,7 @@ int phone_up(const struct topology *topology, int out, struct report *report,
 	     uint64_t *elapsed_us)
 {
 	struct up_context context = { .topology = topology, .report = report, .out = out };
+	struct report ignored;
 	uint64_t start = monotonic_us();
 	size_t image_size;
 	const void *image = wire_object_image(&image_size);
@@ -597,7 +598,9 @@ int phone_up(const struct topology *topology, int out, struct report *report,
 		bpf_object_free(&context.wire);
 	}
 	memory_free(context.journal);
-	owned_finish(lock, &context.owned, &context.host);
+	/* After a failure its words stand; otherwise nothing can be left
+	 * unremoved (something is owned). */
+	owned_finish(lock, &context.owned, &context.host, &ignored);
 	if (elapsed_us)
 		*elapsed_us = monotonic_us() - start;
 	return error;

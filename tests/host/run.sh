@@ -145,6 +145,15 @@ build test_config gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_config" tests/host/test_
 built_test_config=$?
 build fuzz_config clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_config" tests/fuzz/fuzz_config.c "${CONFIG_SOURCES[@]}"
 built_fuzz_config=$?
+# The records' parser (phone/records.c), with what it stands on.
+RECORDS_SOURCES=(phone/records.c bpf/memory.c netns/named.c netns/hop.c syscalls/syscalls.c
+	format/format.c)
+build test_records gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_records" tests/host/test_records.c \
+	"${RECORDS_SOURCES[@]}" tests/ktap.c
+built_test_records=$?
+build fuzz_records clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_records" tests/fuzz/fuzz_records.c \
+	"${RECORDS_SOURCES[@]}"
+built_fuzz_records=$?
 # Only compiled, never run here: it writes into the repository's corpus.
 build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_seeds.c "${NL_SOURCES[@]}"
 
@@ -154,6 +163,7 @@ build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_se
 ((built_test_bpf == 0)) && run_test test_bpf "$OUT/test_bpf" "$OUT/refused.bpf.o"
 ((built_test_format == 0)) && run_test test_format "$OUT/test_format"
 ((built_test_config == 0)) && run_test test_config "$OUT/test_config"
+((built_test_records == 0)) && run_test test_records "$OUT/test_records"
 
 # ---- yogurt on a host without netkit ---------------------------------------
 
@@ -627,5 +637,6 @@ check_openwrt_script
 ((built_fuzz_elf == 0)) && run_fuzzer elf -dict=tests/fuzz/elf.dict
 ((built_fuzz_netlink == 0)) && run_fuzzer netlink -dict=tests/fuzz/netlink.dict
 ((built_fuzz_config == 0)) && run_fuzzer config
+((built_fuzz_records == 0)) && run_fuzzer records
 
 ((failures == 0))

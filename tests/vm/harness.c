@@ -224,6 +224,11 @@ int main(void)
 		       config_mode);
 		test_config_boot(&suite, config_mode);
 		print_tally(&suite);
+	} else if (command_line_number("vmtest.crash=")) {
+		/* Only the crash tests: a quicker loop while working on them. */
+		printf("KTAP version 1\n# vmtest: crash tests only\n");
+		test_crashes(&suite);
+		print_tally(&suite);
 	} else if (command_line_number("vmtest.no_netkit=")) {
 		printf("KTAP version 1\n# vmtest on a kernel without netkit\n");
 		test_no_netkit(&suite);
@@ -236,6 +241,7 @@ int main(void)
 		test_attacks(&suite);
 		test_lifecycle(&suite);
 		test_appliance(&suite);
+		test_crashes(&suite);
 		test_init_script(&suite);
 		test_config(&suite);
 		print_tally(&suite);

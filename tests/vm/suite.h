@@ -35,6 +35,22 @@ int run_yogurt(const char *command, char *output, size_t size);
  * makes the child exit 126): to run yogurt under a seccomp filter. */
 int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output, size_t size);
 
+/* inject.c: runs /bin/yogurt (command split on spaces) under a seccomp
+ * listener that counts its kernel calls (those that can fail; not the
+ * exec, exit, signal mask, pids or clock) in calls; the one numbered at
+ * (1-based; 0: none) fails with an errno that call can return (kill 0), or
+ * the process is killed by SIGKILL as it makes it (kill 1). Returns the
+ * exit status, -1 when killed, -2 when it could not run. */
+struct injection {
+	int at, kill;
+	int calls;		/* counted */
+	int injected_call;	/* the system call number made to fail, -1: none */
+	int injected_error;
+};
+int run_yogurt_injected(const char *command, struct injection *injection, char *output,
+			size_t size);
+const char *inject_call_name(int number, char *buffer, size_t size);
+
 /* The kernel command line (/proc/cmdline, read once). */
 const char *command_line(void);
 
@@ -101,6 +117,7 @@ void test_appliance(struct suite *suite);	/* appliance_tests.c */
 void test_no_netkit(struct suite *suite);	/* phone_tests.c */
 void test_init_script(struct suite *suite);	/* init_script_tests.c */
 void test_config(struct suite *suite);		/* config_tests.c */
+void test_crashes(struct suite *suite);		/* crash_tests.c */
 /* The phones PID 1 built from the kernel command line (mode "two"), or that
  * it refused to build (mode "broken"): config_boot_tests.c */
 void test_config_boot(struct suite *suite, const char *mode);
