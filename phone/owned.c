@@ -343,15 +343,15 @@ static void sweep(struct nl_socket *host)
 int owned_start(int needs_bpf, int *lock_fd, struct owned *owned, struct nl_socket *host,
 		struct report *report)
 {
-	int error = phone_check_capabilities(needs_bpf, report);
+	int error;
 
 	memset(owned, 0, sizeof(*owned));
 	owned->fd = -1;
 	host->fd = -1;
-	if (error < 0)
-		return error;
 	block_signals(owned);
-	error = lock(owned, lock_fd, needs_bpf ? "up" : "down", report);
+	error = phone_check_capabilities(needs_bpf, report);
+	if (error == 0)
+		error = lock(owned, lock_fd, needs_bpf ? "up" : "down", report);
 	if (error < 0) {
 		unblock_signals(owned);
 		return error;
@@ -361,10 +361,10 @@ int owned_start(int needs_bpf, int *lock_fd, struct owned *owned, struct nl_sock
 		error = phone_open_rtnetlink(host, report);
 	if (error == 0)
 		sweep(host);
-	if (error < 0)
+	if (error < 0) {
 		owned->loaded = 0;	/* nothing of the records touched */
-	if (error < 0)
 		owned_finish(*lock_fd, owned, host, report);
+	}
 	return error;
 }
 

@@ -207,7 +207,9 @@ static void supervise(int listener, pid_t child, struct injection *injection)
 			const struct call_errors *known = errors_of(request.data.nr);
 
 			injection->injected_call = request.data.nr;
-			if (injection->kill) {
+			if (injection->signal) {
+				kill(child, injection->signal);	/* the call goes on */
+			} else if (injection->kill) {
 				kill(child, SIGKILL);
 			} else {
 				injection->injected_error = known ? known->errors[injection->at % 3] : EIO;
@@ -215,6 +217,8 @@ static void supervise(int listener, pid_t child, struct injection *injection)
 				response.error = -injection->injected_error;
 			}
 		}
+		if (injection->signal && injection->calls == injection->again_at)
+			kill(child, injection->signal);
 		ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &response);
 	}
 }

@@ -39,10 +39,12 @@ int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output,
  * listener that counts its kernel calls (those that can fail; not the
  * exec, exit, signal mask, pids or clock) in calls; the one numbered at
  * (1-based; 0: none) fails with an errno that call can return (kill 0), or
- * the process is killed by SIGKILL as it makes it (kill 1). Returns the
+ * the process is killed by SIGKILL as it makes it (kill 1), or is sent
+ * signal there, the call going on (and again at again_at). Returns the
  * exit status, -1 when killed, -2 when it could not run. */
 struct injection {
 	int at, kill;
+	int signal, again_at;	/* instead: send signal at `at` and again at again_at */
 	int calls;		/* counted */
 	int injected_call;	/* the system call number made to fail, -1: none */
 	int injected_error;
