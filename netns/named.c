@@ -71,22 +71,17 @@ int netns_new(uint64_t *inode)
 int netns_mount_point(uint64_t *inode)
 {
 	char path[NETNS_PATH_MAX];
-	int fd = -EEXIST, error;
+	int fd, error;
 
 	netns_path(path, NETNS_TEMPORARY);
 	error = run_dir_prepare();
 	if (error < 0)
 		return error;
 	/* A leftover of a run that was killed is yogurt's by its name. */
-	for (int attempt = 0; attempt < 2 && fd == -EEXIST; attempt++) {
-		if (attempt)
-			unlink(path);
-		fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-		if (fd < 0)
-			fd = -errno;
-	}
+	unlink(path);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0)
-		return fd;
+		return -errno;
 	error = sys_statx(fd, "", inode, NULL);
 	close(fd);
 	if (error < 0)

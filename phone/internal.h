@@ -127,7 +127,8 @@ void owned_unlock(int fd);
 int owned_parse(struct owned *owned, const char *text, size_t length);
 int owned_load(struct owned *owned, struct report *report);
 struct owned_end *owned_find(struct owned *owned, const char *netns);
-struct owned_end *owned_remember(struct owned *owned, const char *netns);	/* NULL: no memory */
+/* NULL: no memory. */
+struct owned_end *owned_remember(struct owned *owned, const char *netns);
 void owned_forget(struct owned *owned, const char *netns);
 
 /* Appends the record of an end's namespace or device, durably; called

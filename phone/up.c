@@ -105,7 +105,8 @@ static int namespace_taken(struct up_context *context, const char *netns)
 {
 	return report_error(context->report, -EEXIST,
 			    "namespace %s already exists and yogurt did not make it: "
-			    "remove it (ip netns delete %s) or configure another name", netns, netns);
+			    "remove it (ip netns delete %s) or configure another name", netns,
+			    netns);
 }
 
 static int namespace_error(struct up_context *context, const char *netns, int error)
