@@ -93,6 +93,19 @@ int nl_link_delete(struct nl_socket *socket, const char *name)
 	return link_by_name(socket, RTM_DELLINK, name, NULL, NULL);
 }
 
+int nl_link_delete_index(struct nl_socket *socket, uint32_t ifindex)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	struct ifinfomsg *link;
+
+	link = link_message_init(&message, buffer, sizeof(buffer), RTM_DELLINK, 0);
+	if (!link)
+		return -EMSGSIZE;
+	link->ifi_index = (int)ifindex;
+	return nl_request(socket, &message);
+}
+
 int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex)
 {
 	struct nl_link_info info;

@@ -121,6 +121,9 @@ int nl_netkit_create(struct nl_socket *socket, const struct netkit_pair *pair);
 /* RTM_DELLINK by name (deleting either end of a pair deletes both). */
 int nl_link_delete(struct nl_socket *socket, const char *name);
 
+/* Deletes the device ifindex (whatever its name is now). */
+int nl_link_delete_index(struct nl_socket *socket, uint32_t ifindex);
+
 /* RTM_GETLINK by name: its ifindex; -ENODEV if there is no such device. */
 int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex);
 

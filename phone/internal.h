@@ -113,7 +113,6 @@ struct owned {
 	int fd;				/* open to append; -1 */
 	int loaded;
 	struct memory_arena arena;
-	uint64_t saved_mask;		/* the signals blocked before the run */
 	int caught_signal;		/* SIGINT, SIGTERM or SIGHUP: stop */
 };
 
@@ -147,8 +146,8 @@ int owned_record_device(struct owned *owned, const struct owned_end *entry,
  * all of it held until owned_finish, or the failure reported and nothing
  * held. owned_finish writes the records whole if they say more than
  * needed, removes them when nothing is owned any more (a failure to is
- * reported and returned: they would claim what is gone), and gives the
- * signals back. */
+ * reported and returned: they would claim what is gone). The signals stay
+ * blocked (phone.h, phone_signals_release). */
 int owned_start(int needs_bpf, int *lock, struct owned *owned, struct nl_socket *host,
 		struct report *report);
 int owned_finish(int lock, struct owned *owned, struct nl_socket *host, struct report *report);

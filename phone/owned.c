@@ -47,16 +47,19 @@ static void block_signals(struct owned *owned)
 	uint64_t set = STOPPING_SIGNALS | SIGNAL_BIT(SIGPIPE);
 
 	owned->caught_signal = 0;
-	sys_sigprocmask(SIG_BLOCK, &set, &owned->saved_mask);
+	sys_sigprocmask(SIG_BLOCK, &set, NULL);
 }
 
-/* The ones that came are taken before the old mask is back: the run is
- * over, and what they asked for is done. */
-static void unblock_signals(struct owned *owned)
+/* They stay blocked after the run: a process that exits then (yogurt's
+ * commands) never dies of one on its way out, with its line half said.
+ * PID 1, which goes on, lets them go here; its init starts unblocked. */
+void phone_signals_release(void)
 {
-	while (sys_sigwait(STOPPING_SIGNALS | SIGNAL_BIT(SIGPIPE), 0) > 0)
+	uint64_t set = STOPPING_SIGNALS | SIGNAL_BIT(SIGPIPE);
+
+	while (sys_sigwait(set, 0) > 0)
 		;
-	sys_sigprocmask(SIG_SETMASK, &owned->saved_mask, NULL);
+	sys_sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 /* Waits up to timeout_ms for one of them; 1 when one came (now or before). */
@@ -352,10 +355,8 @@ int owned_start(int needs_bpf, int *lock_fd, struct owned *owned, struct nl_sock
 	error = phone_check_capabilities(needs_bpf, report);
 	if (error == 0)
 		error = lock(owned, lock_fd, needs_bpf ? "up" : "down", report);
-	if (error < 0) {
-		unblock_signals(owned);
+	if (error < 0)
 		return error;
-	}
 	error = owned_load(owned, report);
 	if (error == 0)
 		error = phone_open_rtnetlink(host, report);
@@ -383,6 +384,5 @@ int owned_finish(int lock, struct owned *owned, struct nl_socket *host, struct r
 	owned->count = owned->capacity = 0;
 	nl_close(host);
 	owned_unlock(lock);
-	unblock_signals(owned);
 	return error;
 }

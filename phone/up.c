@@ -226,19 +226,21 @@ static int create_pair(struct up_context *context, const struct phone_end *end, 
 		return report_error(context->report, error, "device %s already exists in namespace "
 				    "%s: delete it or configure another name", end->device,
 				    end->netns);
-	if (error < 0)
+	if (error < 0) {
+		/* The kernel may have made it all the same (its answer lost). */
+		nl_link_delete(&context->host, PHONE_DEVICE_TEMPORARY);
 		return report_kernel(context->report, error, words,
 				     "creating netkit pair %s/%s: %s", end->host_device,
 				     end->device, error_text(-error));
+	}
 	error = nl_link_index(&context->host, PHONE_DEVICE_TEMPORARY, ifindex);
 	if (error < 0) {
-		error = kernel_error(context, error, words, "reading back the new device");
-	} else {
-		record->host_ifindex = *ifindex;
-		format_string(record->host_device, sizeof(record->host_device), "%s",
-			      end->host_device);
-		error = owned_record_device(&context->owned, record, context->report);
+		nl_link_delete(&context->host, PHONE_DEVICE_TEMPORARY);
+		return kernel_error(context, error, words, "reading back the new device");
 	}
+	record->host_ifindex = *ifindex;
+	format_string(record->host_device, sizeof(record->host_device), "%s", end->host_device);
+	error = owned_record_device(&context->owned, record, context->report);
 	if (error == 0) {
 		error = nl_link_rename(&context->host, *ifindex, end->host_device);
 		if (error == -EEXIST)
@@ -247,7 +249,8 @@ static int create_pair(struct up_context *context, const struct phone_end *end, 
 			error = kernel_error(context, error, words, "naming the new device");
 	}
 	if (error < 0) {
-		nl_link_delete(&context->host, PHONE_DEVICE_TEMPORARY);
+		/* By ifindex: a rename whose answer was lost may have happened. */
+		nl_link_delete_index(&context->host, *ifindex);
 		return error;
 	}
 	remember(context, UNDO_DEVICE, end->host_device);

@@ -22,10 +22,24 @@
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
 
+void read_output(int fd, char *output, size_t size)
+{
+	size_t length = 0;
+
+	while (length < size - 1) {
+		ssize_t got = read(fd, output + length, size - 1 - length);
+
+		if (got <= 0)
+			break;
+		length += (size_t)got;
+	}
+	output[length] = '\0';
+	close(fd);
+}
+
 int run_program(char *const arguments[], int (*prepare)(void), char *output, size_t size)
 {
 	int pipe_fds[2], status = 0;
-	size_t length = 0;
 	pid_t child;
 
 	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
@@ -40,15 +54,7 @@ int run_program(char *const arguments[], int (*prepare)(void), char *output, siz
 		_exit(127);
 	}
 	close(pipe_fds[1]);
-	while (length < size - 1) {
-		ssize_t got = read(pipe_fds[0], output + length, size - 1 - length);
-
-		if (got <= 0)
-			break;
-		length += (size_t)got;
-	}
-	output[length] = '\0';
-	close(pipe_fds[0]);
+	read_output(pipe_fds[0], output, size);
 	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);

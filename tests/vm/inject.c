@@ -228,7 +228,6 @@ int run_yogurt_injected(const char *command, struct injection *injection, char *
 {
 	char words[256], *arguments[12] = { YOGURT };
 	int output_pipe[2], channel[2], status = 0, listener, count = 1;
-	size_t length = 0;
 	pid_t child;
 
 	format_string(words, sizeof(words), "%s", command);
@@ -263,15 +262,7 @@ int run_yogurt_injected(const char *command, struct injection *injection, char *
 		supervise(listener, child, injection);
 		close(listener);
 	}
-	while (length < size - 1) {
-		ssize_t got = read(output_pipe[0], output + length, size - 1 - length);
-
-		if (got <= 0)
-			break;
-		length += (size_t)got;
-	}
-	output[length] = '\0';
-	close(output_pipe[0]);
+	read_output(output_pipe[0], output, size);
 	if (child < 0 || waitpid(child, &status, 0) < 0)
 		return -2;
 	if (WIFSIGNALED(status))

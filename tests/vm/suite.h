@@ -26,6 +26,10 @@ struct suite {
  * normally. */
 int run_program(char *const arguments[], int (*prepare)(void), char *output, size_t size);
 
+/* Reads fd to its end (or until output is full) into output, NUL-ended,
+ * and closes it. */
+void read_output(int fd, char *output, size_t size);
+
 /* Runs /bin/yogurt with the space-separated arguments in command; stdout
  * and stderr land in output.
  * Returns the exit status, or -1 if it did not exit normally. */
