@@ -158,6 +158,7 @@ int boot_main(int argc, char **argv)
 	if (error == 0) {
 		rcu_expedited = set_rcu_expedited('1');
 		error = phone_up(&topology, STDOUT_FILENO, &report, NULL);
+		phone_signals_release();
 		set_rcu_expedited(rcu_expedited);
 	}
 	if (error < 0)

@@ -68,11 +68,6 @@ int netns_socket(int netns_fd, int domain, int type, int protocol)
 	return netns_make(netns_fd, make_socket, &arguments);
 }
 
-int netns_new(void)
-{
-	return netns_make(NETNS_NEW, netns_open_current, NULL);
-}
-
 int netns_enter_new(void)
 {
 	return sys_unshare(CLONE_NEWNET);

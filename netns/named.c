@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <linux/fs.h>	/* RENAME_NOREPLACE */
 
 #include "internal.h"
 #include "../syscalls/syscalls.h"
@@ -28,6 +29,13 @@ static int netns_path(char path[NETNS_PATH_MAX], const char *name)
 	return 0;
 }
 
+int netns_check_name(const char *name)
+{
+	char path[NETNS_PATH_MAX];
+
+	return netns_path(path, name);
+}
+
 /* /run/netns must be a shared mount point, so that a namespace mounted
  * there is seen by every mount namespace that shares it (as ip(8) does). */
 static int run_dir_prepare(void)
@@ -46,42 +54,86 @@ static int run_dir_prepare(void)
 	return sys_mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL);
 }
 
-/* Binds a new namespace onto path: it lives as long as the mount. */
-static int pin_new(const char *path)
+int netns_new(uint64_t *inode)
 {
-	char source[32];
-	int netns, err;
+	int netns = netns_make(NETNS_NEW, netns_open_current, NULL), error;
 
-	netns = netns_new();
-	if (netns < 0)
+	if (netns < 0 || !inode)
 		return netns;
+	error = sys_statx(netns, "", inode, NULL);
+	if (error < 0) {
+		close(netns);
+		return error;
+	}
+	return netns;
+}
+
+int netns_mount_point(uint64_t *inode)
+{
+	char path[NETNS_PATH_MAX];
+	int fd, error;
+
+	netns_path(path, NETNS_TEMPORARY);
+	error = run_dir_prepare();
+	if (error < 0)
+		return error;
+	/* A leftover of a run that was killed is yogurt's by its name. */
+	unlink(path);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	error = sys_statx(fd, "", inode, NULL);
+	close(fd);
+	if (error < 0)
+		unlink(path);
+	return error;
+}
+
+int netns_name(const char *name, int netns_fd)
+{
+	char temporary[NETNS_PATH_MAX], path[NETNS_PATH_MAX], source[32];
+	int error = netns_path(path, name);
+
+	netns_path(temporary, NETNS_TEMPORARY);
+	/* Never over a name somebody else has: RENAME_NOREPLACE. */
+	if (error == 0)
+		error = sys_renameat2(temporary, path, RENAME_NOREPLACE);
+	if (error < 0) {
+		unlink(temporary);
+		return error;
+	}
 	/* The descriptor's /proc link names the namespace as its ns/net does. */
-	format_string(source, sizeof(source), "/proc/self/fd/%d", netns);
-	err = sys_mount(source, path, "none", MS_BIND, NULL);
-	close(netns);
-	return err;
+	format_string(source, sizeof(source), "/proc/self/fd/%d", netns_fd);
+	error = sys_mount(source, path, "none", MS_BIND, NULL);
+	if (error < 0)
+		unlink(path);
+	return error;
+}
+
+void netns_mount_point_remove(void)
+{
+	char path[NETNS_PATH_MAX];
+
+	netns_path(path, NETNS_TEMPORARY);
+	unlink(path);
 }
 
 int netns_add(const char *name)
 {
-	char path[NETNS_PATH_MAX];
-	int fd, err;
+	uint64_t inode;
+	int netns, error;
 
-	err = netns_path(path, name);
-	if (err < 0)
-		return err;
-	err = run_dir_prepare();
-	if (err < 0)
-		return err;
-	/* The mount point; O_EXCL so that we never take over a name. */
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	err = pin_new(path);
-	if (err < 0)
-		unlink(path);
-	return err;
+	error = netns_check_name(name);
+	if (error < 0)
+		return error;
+	netns = netns_new(&inode);
+	if (netns < 0)
+		return netns;
+	error = netns_mount_point(&inode);
+	if (error == 0)
+		error = netns_name(name, netns);
+	close(netns);
+	return error;
 }
 
 int netns_delete(const char *name)
@@ -117,4 +169,38 @@ uint64_t netns_inode(const char *name)
 	if (netns_path(path, name) < 0 || sys_statx(AT_FDCWD, path, &inode, NULL) < 0)
 		return 0;
 	return inode;
+}
+
+int netns_list(int (*visit)(const char *name, uint64_t file_inode, void *context), void *context)
+{
+	_Alignas(8) char buffer[4096];
+	int directory = open(NETNS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC), error = 0;
+
+	if (directory < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* getdents64 tells the inode each name has in /run/netns itself, not
+	 * the namespace mounted on it (musl's readdir would bring malloc). */
+	while (error == 0) {
+		long length = sys_getdents64(directory, buffer, sizeof(buffer));
+
+		if (length <= 0) {
+			error = (int)length;
+			break;
+		}
+		for (long offset = 0; offset < length && error == 0;) {
+			const struct netns_dirent {
+				uint64_t inode;
+				int64_t offset;
+				unsigned short length;
+				unsigned char type;
+				char name[];
+			} *entry = (const void *)(buffer + offset);
+
+			if (entry->name[0] != '.')
+				error = visit(entry->name, entry->inode, context);
+			offset += entry->length;
+		}
+	}
+	close(directory);
+	return error;
 }

@@ -22,6 +22,31 @@
  * -EINVAL for any other, here and below. */
 int netns_add(const char *name);
 
+/* The steps of netns_add, for a caller that records what it makes before
+ * it has a name (phone/RECORDS.md says why):
+ * - netns_new: a new namespace named nowhere, alive only while the
+ *   returned fd is open (killed, nothing is left); its inode (the one stat
+ *   shows under its name once named) in *inode, unless inode is NULL.
+ * - netns_mount_point: a new empty file NETNS_RUN_DIR/NETNS_TEMPORARY, a
+ *   name only yogurt uses (a leftover of a killed run is replaced); the
+ *   inode of that file, which it keeps when renamed, in *inode.
+ * - netns_name: renames that file to NAME, never over an existing name
+ *   (-EEXIST), and binds netns_fd onto it. On failure the file is gone. */
+#define NETNS_TEMPORARY ".yogurt~new"
+int netns_new(uint64_t *inode);
+int netns_mount_point(uint64_t *inode);
+int netns_name(const char *name, int netns_fd);
+void netns_mount_point_remove(void);	/* the temporary file, if there */
+
+/* 0 when NAME is a name netns_add takes, else -EINVAL. */
+int netns_check_name(const char *name);
+
+/* Calls visit for each name under /run/netns not starting with '.', with
+ * the inode of the name's own file (not of a namespace mounted on it);
+ * stops at visit's first non-zero return and returns it. No directory: 0. */
+int netns_list(int (*visit)(const char *name, uint64_t file_inode, void *context),
+	       void *context);
+
 /* Unmounts (MNT_DETACH) and removes /run/netns/NAME; -ENOENT if absent. */
 int netns_delete(const char *name);
 
@@ -50,9 +75,6 @@ uint64_t netns_inode(const char *name);
  * caller gets the negative errno of that setns(2); it must fail, as its
  * thread is left in the other namespace. */
 int netns_make(int netns_fd, int (*make)(void *context), void *context);
-
-/* A new network namespace, named nowhere: the fd is all that keeps it. */
-int netns_new(void);
 
 /* Moves the calling thread into a new network namespace for good: for a
  * process that does all its work in a namespace of its own (the selftest),

@@ -9,6 +9,10 @@
 #define NL_REQUEST_SIZE 8192
 #define NL_RECEIVE_SIZE 32768
 
+/* How often a send or a wait that failed for a passing reason (EINTR;
+ * for a send also ENOBUFS and EAGAIN) is tried in all. */
+#define NL_ATTEMPTS 4
+
 /* Sends message and reads the kernel's replies to it until the exchange is
  * over: NLMSG_ERROR (an ACK or an error) or NLMSG_DONE. A request must
  * therefore carry NLM_F_ACK, a dump NLM_F_DUMP. Every other reply with

@@ -100,6 +100,19 @@ int nl_link_delete(struct nl_socket *socket, const char *name)
 	return link_by_name(socket, RTM_DELLINK, name, NULL, NULL);
 }
 
+int nl_link_delete_index(struct nl_socket *socket, uint32_t ifindex)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	struct ifinfomsg *link;
+
+	link = link_message_init(&message, buffer, sizeof(buffer), RTM_DELLINK, 0);
+	if (!link)
+		return -EMSGSIZE;
+	link->ifi_index = (int)ifindex;
+	return nl_request(socket, &message);
+}
+
 int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex)
 {
 	struct nl_link_info info;
@@ -167,6 +180,21 @@ int nl_link_set_mtu(struct nl_socket *socket, uint32_t ifindex, uint32_t mtu)
 int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex)
 {
 	return link_change(socket, ifindex, IFF_UP, IFLA_UNSPEC, 0);
+}
+
+int nl_link_rename(struct nl_socket *socket, uint32_t ifindex, const char *name)
+{
+	_Alignas(struct nlmsghdr) char buffer[NL_REQUEST_SIZE];
+	struct nl_message message;
+	struct ifinfomsg *link;
+
+	if (nl_device_name_check(name) < 0)
+		return -EINVAL;
+	link = link_message_init(&message, buffer, sizeof(buffer), RTM_NEWLINK, 0);
+	if (!link || nl_put_string(&message, IFLA_IFNAME, name) < 0)
+		return -EMSGSIZE;
+	link->ifi_index = (int)ifindex;
+	return nl_request(socket, &message);
 }
 
 int nl_link_set_netns(struct nl_socket *socket, uint32_t ifindex, int netns_fd)

@@ -78,7 +78,10 @@ void nl_nest_end(struct nl_message *message, struct nlattr *nest);
 int nl_request(struct nl_socket *socket, struct nl_message *message);
 
 /* Sends a NLM_F_DUMP request and calls visit() for each reply message until
- * NLMSG_DONE; a non-zero return from visit() stops the walk and is returned. */
+ * NLMSG_DONE; a non-zero return from visit() stops the walk and is returned.
+ * -EAGAIN when the kernel says its table changed during the dump
+ * (NLM_F_DUMP_INTR): visit saw an inconsistent set; the caller may start
+ * over. */
 typedef int (*nl_visit_fn)(const struct nlmsghdr *reply, void *context);
 int nl_dump(struct nl_socket *socket, struct nl_message *message,
 	    nl_visit_fn visit, void *context);
@@ -124,6 +127,9 @@ int nl_netkit_create(struct nl_socket *socket, const struct netkit_pair *pair);
 /* RTM_DELLINK by name (deleting either end of a pair deletes both). */
 int nl_link_delete(struct nl_socket *socket, const char *name);
 
+/* Deletes the device ifindex (whatever its name is now). */
+int nl_link_delete_index(struct nl_socket *socket, uint32_t ifindex);
+
 /* RTM_GETLINK by name: its ifindex; -ENODEV if there is no such device. */
 int nl_link_index(struct nl_socket *socket, const char *name, uint32_t *ifindex);
 
@@ -132,6 +138,9 @@ int nl_link_set_mtu(struct nl_socket *socket, uint32_t ifindex, uint32_t mtu);
 
 /* Sets IFF_UP on ifindex. */
 int nl_link_set_up(struct nl_socket *socket, uint32_t ifindex);
+
+/* Renames the (down) device ifindex to name: -EEXIST when name is taken. */
+int nl_link_rename(struct nl_socket *socket, uint32_t ifindex, const char *name);
 
 /* Moves ifindex into the network namespace behind netns_fd (IFLA_NET_NS_FD). */
 int nl_link_set_netns(struct nl_socket *socket, uint32_t ifindex, int netns_fd);

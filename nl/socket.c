@@ -73,11 +73,15 @@ static int send_message(struct nl_socket *socket, const struct nlmsghdr *request
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	ssize_t sent;
+	int attempts = 0;
 
+	/* Interrupted, or no memory for the message just now (ENOBUFS,
+	 * EAGAIN): nothing was sent, so sending again is right, a few times. */
 	do {
 		sent = sendto(socket->fd, request, request->nlmsg_len, 0,
 			      (struct sockaddr *)&kernel, sizeof(kernel));
-	} while (sent < 0 && errno == EINTR);
+	} while (sent < 0 && (errno == EINTR || errno == ENOBUFS || errno == EAGAIN) &&
+		 ++attempts < NL_ATTEMPTS);
 	if (sent < 0)
 		return -errno;
 	if ((size_t)sent != request->nlmsg_len)
@@ -135,11 +139,14 @@ static int reply_status(struct nl_socket *socket, const struct nlmsghdr *reply,
 static int receive(struct nl_socket *socket, char *buffer, size_t size)
 {
 	ssize_t len;
+	int attempts = 0;
 
+	/* An interrupted wait lost nothing; ENOBUFS (replies dropped) is not
+	 * retried: the reply waited for may be the one that was lost. */
 	do {
 		/* MSG_TRUNC makes recv report the datagram's real length. */
 		len = recv(socket->fd, buffer, size, MSG_TRUNC);
-	} while (len < 0 && errno == EINTR);
+	} while (len < 0 && errno == EINTR && ++attempts < NL_ATTEMPTS);
 	if (len < 0)
 		return -errno;
 	if ((size_t)len > size)
@@ -152,7 +159,7 @@ int nl_transact(struct nl_socket *socket, struct nl_message *message,
 {
 	_Alignas(struct nlmsghdr) char buffer[NL_RECEIVE_SIZE];
 	struct nlmsghdr *request = message->header;
-	int stopped = 0;
+	int stopped = 0, interrupted = 0;
 	int err;
 
 	socket->error[0] = '\0';
@@ -182,12 +189,15 @@ int nl_transact(struct nl_socket *socket, struct nl_message *message,
 			/* Leftovers of an earlier, abandoned request. */
 			if (reply->nlmsg_seq != request->nlmsg_seq)
 				continue;
+			interrupted |= reply->nlmsg_flags & NLM_F_DUMP_INTR;
 			if (reply->nlmsg_type == NLMSG_ERROR ||
 			    reply->nlmsg_type == NLMSG_DONE) {
 				/* Either ends the exchange: a request's ACK or
 				 * error, a dump's end or failure. */
 				err = reply_status(socket, reply, NLMSG_DATA(reply),
 						   reply_len - NLMSG_HDRLEN);
+				if (err == 0 && interrupted && !stopped)
+					return -EAGAIN;
 				return err < 0 ? err : stopped;
 			}
 			if (reply->nlmsg_type == NLMSG_NOOP || stopped || !visit)

@@ -13,6 +13,7 @@
 #include "../format/format.h"
 #include "../netns/netns.h"
 #include "../nl/nl.h"
+#include "../bpf/bpf.h"
 
 /* ---- the report (report.c) ---------------------------------------------- */
 
@@ -107,44 +108,90 @@ long end_index_find(const struct end_index *index, const struct topology *topolo
 		    enum end_field field, const void *key);
 void end_index_free(struct end_index *index);
 
-/* ---- what yogurt owns (owned.c) ----------------------------------------- */
+/* ---- what yogurt owns (owned.c; phone/RECORDS.md) ----------------------- */
 
-/* Ends the records hold at most (a fixed bound until they are written per
- * phone rather than whole). */
-#define OWNED_MAX 256
+/* The name of a host-side device while yogurt makes it: only yogurt uses
+ * it (a leftover of a killed run is deleted by the next one); the device
+ * gets its name only once it is recorded. */
+#define PHONE_DEVICE_TEMPORARY "yg~new"
 
-/* One phone end yogurt made: its namespace (and the inode that namespace had
- * then, so a namespace somebody else made under the same name is not taken
- * for ours), and its host-side device (the netkit pair; its pins follow). */
+/* The first line of the records, and the longest line they have. */
+#define OWNED_HEADER "yogurt records 1\n"
+#define OWNED_LINE_MAX 256
+
+/* What is under a recorded namespace's name now (checked by owned_load). */
+enum owned_netns_state {
+	OWNED_NETNS_GONE,	/* nothing */
+	OWNED_NETNS_OURS,	/* the mount point yogurt made, its namespace on it */
+	OWNED_NETNS_HALF,	/* the mount point yogurt made, not its namespace */
+	OWNED_NETNS_OTHER,	/* somebody else's */
+};
+
+/* One phone end yogurt made: its namespace (the inode of the mount point
+ * file yogurt made for it, which a tmpfs never reuses, and of the
+ * namespace), and its host-side device (the netkit pair; its pins follow;
+ * "" when not recorded). */
 struct owned_end {
 	char netns[PHONE_NAME_MAX];
-	uint64_t netns_inode;
+	uint64_t mount_point_inode, netns_inode;
 	char host_device[PHONE_DEVICE_MAX];
 	uint32_t host_ifindex;
+	uint8_t netns_state;	/* enum owned_netns_state */
 };
 
 struct owned {
-	struct owned_end ends[OWNED_MAX];
-	size_t count;
+	struct owned_end *ends;		/* in arena, grown by doubling */
+	size_t count, capacity;
+	uint32_t *index;		/* by name: records.c */
+	size_t forgotten;
+	size_t lines;			/* record lines the file holds */
+	uint64_t written;		/* its bytes */
+	unsigned broken, first_broken_line;	/* lines that are not records */
+	int fd;				/* open to append; -1 */
+	int loaded;
+	struct memory_arena arena;
+	int caught_signal;		/* SIGINT, SIGTERM or SIGHUP: stop */
 };
 
-/* Takes the lock of PHONE_STATE_DIR (waiting up to 10 s for another run). */
-int owned_lock(int *fd, struct report *report);
 void owned_unlock(int fd);
 
-/* The records, read from / written to PHONE_STATE_DIR/owned. */
+/* The records of PHONE_STATE_DIR/owned. owned_parse (records.c) reads a file's text
+ * (untrusted: any bytes, any length) into owned, which starts zeroed:
+ * lines that are not records are counted in broken and skipped; -ENOMEM.
+ * owned_load opens and parses the file and checks each recorded namespace
+ * against the kernel (netns_state); a broken line is said on stderr. */
+int owned_parse(struct owned *owned, const char *text, size_t length);
 int owned_load(struct owned *owned, struct report *report);
-int owned_save(const struct owned *owned, struct report *report);
 struct owned_end *owned_find(struct owned *owned, const char *netns);
-struct owned_end *owned_remember(struct owned *owned, const char *netns);	/* NULL: full */
+/* NULL: no memory. */
+struct owned_end *owned_remember(struct owned *owned, const char *netns);
 void owned_forget(struct owned *owned, const char *netns);
 
+/* Appends the record of an end's namespace or device, durably; called
+ * after the object exists under a temporary name and before it gets its
+ * own. */
+int owned_record_netns(struct owned *owned, const struct owned_end *entry,
+		       struct report *report);
+int owned_record_device(struct owned *owned, const struct owned_end *entry,
+			struct report *report);
+
 /* What up and down begin with, in this order: the capabilities they need
- * (needs_bpf: up's), the lock, the records, rtnetlink here. 0 with all of
- * it held until owned_finish, or the failure reported and nothing held. */
+ * (needs_bpf: up's), SIGINT, SIGTERM, SIGHUP and SIGPIPE blocked, the lock
+ * of PHONE_STATE_DIR (waiting up to 10 s for another run, then naming it:
+ * the holder writes "pid N, yogurt COMMAND" into it), the records, rtnetlink
+ * here, leftovers of a killed run under the temporary names removed. 0 with
+ * all of it held until owned_finish, or the failure reported and nothing
+ * held. owned_finish writes the records whole if they say more than
+ * needed, removes them when nothing is owned any more (a failure to is
+ * reported and returned: they would claim what is gone). The signals stay
+ * blocked (phone.h, phone_signals_release). */
 int owned_start(int needs_bpf, int *lock, struct owned *owned, struct nl_socket *host,
 		struct report *report);
-void owned_finish(int lock, struct nl_socket *host);
+int owned_finish(int lock, struct owned *owned, struct nl_socket *host, struct report *report);
+
+/* The signal (SIGINT, SIGTERM or SIGHUP) that asked this run to stop, by
+ * name, or NULL. */
+const char *owned_interrupted(struct owned *owned);
 
 /* Removes one recorded end: its wire's pins, its device, its namespace,
  * each only if it is the one yogurt made (down.c; up uses it for ends no

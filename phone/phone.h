@@ -116,6 +116,13 @@ int topology_default(struct topology *topology);
 int phone_up(const struct topology *topology, int out, struct report *report,
 	     uint64_t *elapsed_us);
 
+/* phone_up and phone_down block SIGINT, SIGTERM, SIGHUP (up stops at its
+ * next step and rolls back) and SIGPIPE (a closed stdout only fails the
+ * writes), and return with them still blocked, what came taken as done: a
+ * command then exits. A caller that goes on (PID 1 before it hands over)
+ * releases them: the pending ones are dropped, the rest delivered again. */
+void phone_signals_release(void);
+
 /* Removes everything yogurt's records say it made (and nothing else);
  * prints what it removed to out (may be -1). */
 int phone_down(int out, struct report *report);

@@ -2,7 +2,10 @@
  * piece already in place (and made by yogurt) is left alone, a missing or
  * changed one is made again, and ends yogurt made that are no longer
  * configured are removed. Every piece this run creates goes into an undo
- * journal first, so a failure halfway removes exactly what this run made. */
+ * journal, so a failure halfway (or SIGINT, SIGTERM, SIGHUP) removes exactly
+ * what this run made; and into the records before it gets its name, so a
+ * run killed at any instant leaves nothing the next run cannot tell is
+ * yogurt's (phone/RECORDS.md). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,7 +37,7 @@ struct up_context {
 	struct bpf_object wire;
 	struct owned owned;
 	/* Per end at most: a namespace, a device, a pin directory; and the
-	 * pin root once: journal_capacity entries, made for the topology. */
+	 * pin root once (sized from the topology). */
 	struct undo *journal;
 	size_t journal_length, journal_capacity;
 	unsigned changes;			/* what this phone needed: CHANGE_* */
@@ -47,7 +50,7 @@ static void remember(struct up_context *context, enum undo_kind kind, const char
 	struct undo *entry;
 
 	if (context->journal_length == context->journal_capacity)
-		return;	/* cannot happen: sized for the topology by phone_up */
+		return;	/* cannot happen: sized for the topology */
 	entry = &context->journal[context->journal_length++];
 
 	entry->kind = kind;
@@ -68,10 +71,10 @@ static const char *change_words(unsigned changes, char *words, size_t size)
 	return words;
 }
 
+/* A signal between two kernel calls does its work here: rolled back like
+ * an error. */
 static void roll_back(struct up_context *context)
 {
-	struct report ignored;
-
 	while (context->journal_length > 0) {
 		struct undo *entry = &context->journal[--context->journal_length];
 
@@ -91,7 +94,6 @@ static void roll_back(struct up_context *context)
 			break;
 		}
 	}
-	owned_save(&context->owned, &ignored);
 }
 
 /* A kernel call for `what` failed: its words, when it gave some, after ours. */
@@ -100,44 +102,93 @@ static int kernel_error(struct up_context *context, int error, const char *words
 	return report_kernel(context->report, error, words, "%s: %s", what, error_text(-error));
 }
 
-static int save(struct up_context *context)
+static int namespace_taken(struct up_context *context, const char *netns)
 {
-	return owned_save(&context->owned, context->report);
+	return report_error(context->report, -EEXIST,
+			    "namespace %s already exists and yogurt did not make it: "
+			    "remove it (ip netns delete %s) or configure another name", netns,
+			    netns);
 }
 
-/* The namespace: ours already, or new; somebody else's is an error. */
+static int namespace_error(struct up_context *context, const char *netns, int error)
+{
+	if (error == -EEXIST)
+		return namespace_taken(context, netns);
+	return report_kernel(context->report, error, NULL, "creating namespace %s under %s: %s%s",
+			     netns, NETNS_RUN_DIR, error_text(-error),
+			     error == -EPERM || error == -EACCES ? " (needs root in the "
+			     "host's user namespace, and " NETNS_RUN_DIR " writable)" : "");
+}
+
+/* A new namespace, recorded before it gets its name: made anonymous, its
+ * mount point made under the temporary name, both inodes recorded, then
+ * the mount point renamed (never over another name) and the namespace
+ * bound onto it. Returns the namespace's fd. */
+static int make_namespace(struct up_context *context, const char *netns,
+			  struct owned_end **record)
+{
+	uint64_t netns_inode, mount_point_inode;
+	int netns_fd = netns_new(&netns_inode), error;
+
+	if (netns_fd < 0)
+		return namespace_error(context, netns, netns_fd);
+	error = netns_mount_point(&mount_point_inode);
+	if (error < 0) {
+		close(netns_fd);
+		return namespace_error(context, netns, error);
+	}
+	*record = owned_remember(&context->owned, netns);
+	if (!*record)
+		error = report_error(context->report, -ENOMEM, "no memory for the records");
+	if (error == 0) {
+		(*record)->mount_point_inode = mount_point_inode;
+		(*record)->netns_inode = netns_inode;
+		(*record)->netns_state = OWNED_NETNS_OURS;
+		/* A new namespace: the pair is made anew. */
+		(*record)->host_device[0] = '\0';
+		(*record)->host_ifindex = 0;
+		error = owned_record_netns(&context->owned, *record, context->report);
+	}
+	if (error == 0) {
+		error = netns_name(netns, netns_fd);
+		if (error < 0)
+			error = namespace_error(context, netns, error);
+	}
+	if (error < 0) {
+		owned_forget(&context->owned, netns);
+		netns_mount_point_remove();
+		close(netns_fd);
+		return error;
+	}
+	remember(context, UNDO_NETNS, netns);
+	context->changes |= CHANGE_NAMESPACE;
+	return netns_fd;
+}
+
+/* The namespace: ours already, or new; somebody else's is an error.
+ * Returns its fd. */
 static int ensure_namespace(struct up_context *context, const struct phone_end *end,
 			    struct owned_end **record)
 {
-	uint64_t inode = netns_inode(end->netns);
-	int error;
+	int netns_fd;
 
 	*record = owned_find(&context->owned, end->netns);
-	if (inode && (!*record || (*record)->netns_inode != inode))
-		return report_error(context->report, -EEXIST,
-				    "namespace %s already exists and yogurt did not make it: "
-				    "remove it (ip netns delete %s) or configure another name",
-				    end->netns, end->netns);
-	if (inode)
-		return 0;
-	error = netns_add(end->netns);
-	if (error < 0)
-		return report_kernel(context->report, error, NULL,
-				     "creating namespace %s under %s: %s%s", end->netns,
-				     NETNS_RUN_DIR, error_text(-error),
-				     error == -EPERM || error == -EACCES ? " (needs root in the "
-				     "host's user namespace, and " NETNS_RUN_DIR " writable)" : "");
-	remember(context, UNDO_NETNS, end->netns);
-	*record = owned_remember(&context->owned, end->netns);
-	if (!*record)
-		return report_error(context->report, -ENOSPC,
-				    "too many phone ends to keep track of");
-	(*record)->netns_inode = netns_inode(end->netns);
-	(*record)->host_ifindex = 0;	/* a new namespace: the pair is made anew */
-	format_string((*record)->host_device, sizeof((*record)->host_device), "%s",
-		      end->host_device);
-	context->changes |= CHANGE_NAMESPACE;
-	return save(context);
+	if (*record && (*record)->netns_state == OWNED_NETNS_HALF) {
+		/* The mount point yogurt made, without its namespace. */
+		netns_delete(end->netns);
+		(*record)->netns_state = OWNED_NETNS_GONE;
+	}
+	if (!*record || (*record)->netns_state != OWNED_NETNS_OURS) {
+		/* Not ours: a name that is there is somebody else's. */
+		if (netns_inode(end->netns))
+			return namespace_taken(context, end->netns);
+		return make_namespace(context, end->netns, record);
+	}
+	netns_fd = netns_open(end->netns);
+	if (netns_fd < 0)
+		return report_kernel(context->report, netns_fd, NULL, "opening namespace %s: %s",
+				     end->netns, error_text(-netns_fd));
+	return netns_fd;
 }
 
 /* A device of that name is there, and yogurt did not make it. */
@@ -147,11 +198,14 @@ static int device_taken(struct up_context *context, const char *device)
 			    "make it: delete it or configure another name", device);
 }
 
+/* A new pair, recorded before its host side gets its name: made under the
+ * temporary name (peer already in its namespace), its ifindex recorded,
+ * then renamed, never over another device. */
 static int create_pair(struct up_context *context, const struct phone_end *end, int netns_fd,
 		       struct owned_end *record, uint32_t *ifindex)
 {
 	struct netkit_pair pair = {
-		.primary_name = end->host_device,
+		.primary_name = PHONE_DEVICE_TEMPORARY,
 		.peer_name = end->device,
 		.policy = NETKIT_DROP,		/* blackhole: only the wire speaks */
 		.peer_policy = NETKIT_DROP,
@@ -169,20 +223,40 @@ static int create_pair(struct up_context *context, const struct phone_end *end, 
 	if (error == -EPERM)
 		return report_kernel(context->report, error, NULL, "creating netkit devices needs "
 				     "CAP_NET_ADMIN: run yogurt as root");
-	if (error == -EEXIST)
-		return device_taken(context, end->host_device);
-	if (error < 0)
+	if (error == -EEXIST)	/* the temporary name is swept first: the peer's */
+		return report_error(context->report, error, "device %s already exists in namespace "
+				    "%s: delete it or configure another name", end->device,
+				    end->netns);
+	if (error < 0) {
+		/* The kernel may have made it all the same (its answer lost). */
+		nl_link_delete(&context->host, PHONE_DEVICE_TEMPORARY);
 		return report_kernel(context->report, error, words,
 				     "creating netkit pair %s/%s: %s", end->host_device,
 				     end->device, error_text(-error));
-	remember(context, UNDO_DEVICE, end->host_device);
-	error = nl_link_index(&context->host, end->host_device, ifindex);
-	if (error < 0)
+	}
+	error = nl_link_index(&context->host, PHONE_DEVICE_TEMPORARY, ifindex);
+	if (error < 0) {
+		nl_link_delete(&context->host, PHONE_DEVICE_TEMPORARY);
 		return kernel_error(context, error, words, "reading back the new device");
+	}
 	record->host_ifindex = *ifindex;
 	format_string(record->host_device, sizeof(record->host_device), "%s", end->host_device);
+	error = owned_record_device(&context->owned, record, context->report);
+	if (error == 0) {
+		error = nl_link_rename(&context->host, *ifindex, end->host_device);
+		if (error == -EEXIST)
+			error = device_taken(context, end->host_device);
+		else if (error < 0)
+			error = kernel_error(context, error, words, "naming the new device");
+	}
+	if (error < 0) {
+		/* By ifindex: a rename whose answer was lost may have happened. */
+		nl_link_delete_index(&context->host, *ifindex);
+		return error;
+	}
+	remember(context, UNDO_DEVICE, end->host_device);
 	context->changes |= CHANGE_DEVICES;
-	return save(context);
+	return 0;
 }
 
 /* Is the namespace side of the pair there, as configured? */
@@ -271,8 +345,14 @@ static int configure_inside(struct up_context *context, const struct phone_end *
 		error = nl_link_index(&inside, "lo", &lo);
 	if (error == 0)
 		error = nl_link_set_up(&inside, lo);
-	if (error == 0)
+	/* A dump the kernel's table changed under is read again, a few times. */
+	for (int attempt = 0; error == 0 || (error == -EAGAIN && attempt < 3); attempt++) {
+		memset(sync.found, 0, sizeof(sync.found));
+		sync.stray_count = 0;
 		error = nl_address_list(&inside, device.ifindex, sync_address, &sync);
+		if (error == 0)
+			break;
+	}
 	for (size_t index = 0; index < sync.stray_count && error == 0; index++) {
 		const struct nl_address *stray = &sync.strays[index];
 
@@ -311,13 +391,9 @@ static int ensure_end(struct up_context *context, const struct phone_end *end, u
 	struct nl_link_info host;
 	int netns_fd, error;
 
-	error = ensure_namespace(context, end, &record);
-	if (error < 0)
-		return error;
-	netns_fd = netns_open(end->netns);
+	netns_fd = ensure_namespace(context, end, &record);
 	if (netns_fd < 0)
-		return report_kernel(context->report, netns_fd, NULL, "opening namespace %s: %s",
-				     end->netns, error_text(-netns_fd));
+		return netns_fd;
 	error = ensure_pair(context, end, netns_fd, record, ifindex, fresh);
 	if (error == 0)
 		error = configure_inside(context, end, netns_fd);
@@ -454,11 +530,19 @@ static int remove_unconfigured(struct up_context *context)
 		if (error < 0)
 			return error;
 		owned_forget(&context->owned, record.netns);
-		error = save(context);
-		if (error < 0)
-			return error;
 	}
 	return 0;
+}
+
+/* SIGINT, SIGTERM or SIGHUP came: stop here, and roll back as for an error. */
+static int interrupted(struct up_context *context)
+{
+	const char *signal = owned_interrupted(&context->owned);
+
+	if (!signal)
+		return 0;
+	return report_error(context->report, -EINTR, "up interrupted by %s: removed again what "
+			    "this run had made", signal);
 }
 
 /* "up: phone A <-> B ready in N.NNN ms (made: …)" or "… already up". */
@@ -488,9 +572,14 @@ static int bring_up(struct up_context *context, uint64_t start)
 		char words[64];
 
 		context->changes = 0;
-		for (int side = 0; side < PHONE_ENDS && error == 0; side++)
-			error = ensure_end(context, &phone->ends[side], &ifindex[side],
-					   &fresh[side]);
+		for (int side = 0; side < PHONE_ENDS && error == 0; side++) {
+			error = interrupted(context);
+			if (error == 0)
+				error = ensure_end(context, &phone->ends[side], &ifindex[side],
+						   &fresh[side]);
+		}
+		if (error == 0)
+			error = interrupted(context);
 		if (error == 0 && !context->topology->without_wire)
 			error = ensure_wire(context, phone, ifindex, fresh);
 		if (error == 0 && context->out >= 0)
@@ -499,6 +588,8 @@ static int bring_up(struct up_context *context, uint64_t start)
 	}
 	if (error == 0)
 		error = remove_unconfigured(context);
+	if (error == 0)
+		error = interrupted(context);
 	return error;
 }
 
@@ -506,23 +597,22 @@ int phone_up(const struct topology *topology, int out, struct report *report,
 	     uint64_t *elapsed_us)
 {
 	struct up_context context = { .topology = topology, .report = report, .out = out };
+	struct report ignored;
 	uint64_t start = monotonic_us();
 	size_t image_size;
 	const void *image = wire_object_image(&image_size);
 	int lock = -1, error;
 
+	error = owned_start(1, &lock, &context.owned, &context.host, report);
+	if (error < 0)
+		return error;
 	context.journal_capacity = topology->count * PHONE_ENDS * 3 + 1;
 	context.journal = memory_allocate(context.journal_capacity * sizeof(*context.journal));
-	if (!context.journal)
-		return report_error(report, -ENOMEM, "out of memory for %zu phones",
-				    topology->count);
-	error = owned_start(1, &lock, &context.owned, &context.host, report);
-	if (error < 0) {
-		memory_free(context.journal);
-		return error;
-	}
-	error = bpf_object_parse(&context.wire, "wire", image, image_size);
-	if (error < 0) {
+	error = context.journal ? bpf_object_parse(&context.wire, "wire", image, image_size)
+				: -ENOMEM;
+	if (error == -ENOMEM && !context.journal) {
+		report_error(report, error, "no memory for up's journal");
+	} else if (error < 0) {
 		report_error(report, error, "the embedded wire object is broken: %s",
 			     context.wire.error);
 	} else {
@@ -531,8 +621,10 @@ int phone_up(const struct topology *topology, int out, struct report *report,
 			roll_back(&context);
 		bpf_object_free(&context.wire);
 	}
-	owned_finish(lock, &context.host);
 	memory_free(context.journal);
+	/* After a failure its words stand; otherwise nothing can be left
+	 * unremoved (something is owned). */
+	owned_finish(lock, &context.owned, &context.host, &ignored);
 	if (elapsed_us)
 		*elapsed_us = monotonic_us() - start;
 	return error;

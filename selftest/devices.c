@@ -34,7 +34,7 @@ enum ktap_result pair_create(struct selftest *selftest, struct test_pair *pair, 
 	format_string(pair->primary, sizeof(pair->primary), "yst-%s", name);
 	format_string(pair->peer, sizeof(pair->peer), "yst-%s-p", name);
 	format_string(what, sizeof(what), "creating the netkit pair %s", pair->primary);
-	pair->netns = own_namespace ? netns_new() : -1;
+	pair->netns = own_namespace ? netns_new(NULL) : -1;
 	if (pair->netns < 0 && own_namespace)
 		return kernel_failing(selftest, pair->netns, NULL, "a new network namespace");
 	request->primary_name = pair->primary;

@@ -1,6 +1,7 @@
 /* Thin raw-syscall wrappers; see syscalls.h. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -92,4 +93,26 @@ int sys_socket(int domain, int type, int protocol)
 int sys_accept4(int fd, int flags)
 {
 	return (int)result(syscall(SYS_accept4, fd, NULL, NULL, flags | SOCK_CLOEXEC));
+}
+
+long sys_getdents64(int fd, void *buffer, size_t size)
+{
+	return result(syscall(SYS_getdents64, fd, buffer, size));
+}
+
+int sys_renameat2(const char *from, const char *to, unsigned int flags)
+{
+	return (int)result(syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, flags));
+}
+
+int sys_sigprocmask(int how, const uint64_t *set, uint64_t *old)
+{
+	return (int)result(syscall(SYS_rt_sigprocmask, how, set, old, sizeof(*set)));
+}
+
+int sys_sigwait(uint64_t set, int timeout_ms)
+{
+	struct timespec timeout = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+
+	return (int)result(syscall(SYS_rt_sigtimedwait, &set, NULL, &timeout, sizeof(set)));
 }

@@ -50,6 +50,19 @@ int sys_statx(int fd, const char *path, uint64_t *inode, uint64_t *size);
 int sys_socket(int domain, int type, int protocol);
 int sys_accept4(int fd, int flags);
 
+/* getdents64(2): directory entries of fd into buffer; bytes filled, 0 at
+ * the end. renameat2(2) relative to the working directory (flags:
+ * RENAME_NOREPLACE). */
+long sys_getdents64(int fd, void *buffer, size_t size);
+int sys_renameat2(const char *from, const char *to, unsigned int flags);
+
+/* rt_sigprocmask(2) and rt_sigtimedwait(2) on the kernel's 64-bit signal
+ * set (bit N-1: signal N): no handler, so nothing of musl's sigaction
+ * machinery. sys_sigwait returns a pending signal of set (taking it), or
+ * -EAGAIN when none came within timeout_ms. */
+int sys_sigprocmask(int how, const uint64_t *set, uint64_t *old);
+int sys_sigwait(uint64_t set, int timeout_ms);
+
 /* getrandom(2): fills len bytes (len <= 256 never returns short). */
 long sys_getrandom(void *buffer, size_t len, unsigned int flags);
 

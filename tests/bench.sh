@@ -87,7 +87,7 @@ cat "$BUILD/tests/bench-programs.cpio" "$BUILD/tests/veth.cpio" >"$BUILD/tests/b
 warm() {
 	local log=$BUILD/bench-vm-warm.log times
 	scripts/run-vm.sh "$kernel" "$BUILD/tests/bench.cpio" yogurt.init=/bin/vmtest vmtest.bench=5 "$@" >"$log" 2>&1 || true
-	grep -E '^bench: (netkit|TCP|cannot|veth)' "$log" >"$BUILD/bench-figures.log" || true
+	grep -E '^bench: (netkit|TCP|cannot|veth|kernel calls|records)' "$log" >"$BUILD/bench-figures.log" || true
 	times=$(grep -o 'bench: round [0-9]*: up: .*ready in [0-9.]* ms' "$log" | grep -o '[0-9.]* ms$' | tr -d ' ms' | tr '\n' ' ')
 	echo "${times:-?}"
 }

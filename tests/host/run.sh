@@ -154,6 +154,15 @@ build test_modules gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_modules" tests/host/tes
 built_test_modules=$?
 build fuzz_modules clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_modules" tests/fuzz/fuzz_modules.c modules/plan.c
 built_fuzz_modules=$?
+# The records' parser (phone/records.c), with what it stands on.
+RECORDS_SOURCES=(phone/records.c memory/memory.c netns/named.c netns/hop.c syscalls/syscalls.c
+	format/format.c)
+build test_records gcc "${HOST_CFLAGS[@]}" -o "$OUT/test_records" tests/host/test_records.c \
+	"${RECORDS_SOURCES[@]}" "${KTAP_SOURCES[@]}"
+built_test_records=$?
+build fuzz_records clang "${FUZZ_CFLAGS[@]}" -o "$OUT/fuzz_records" tests/fuzz/fuzz_records.c \
+	"${RECORDS_SOURCES[@]}"
+built_fuzz_records=$?
 # Only compiled, never run here: it writes into the repository's corpus.
 build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_seeds.c "${NL_SOURCES[@]}"
 
@@ -164,6 +173,7 @@ build make_seeds gcc "${HOST_CFLAGS[@]}" -o "$OUT/make_seeds" tests/fuzz/make_se
 ((built_test_format == 0)) && run_test test_format "$OUT/test_format"
 ((built_test_config == 0)) && run_test test_config "$OUT/test_config"
 ((built_test_modules == 0)) && run_test test_modules "$OUT/test_modules"
+((built_test_records == 0)) && run_test test_records "$OUT/test_records"
 
 # ---- yogurt on a host without netkit ---------------------------------------
 
@@ -742,5 +752,6 @@ large_config_seeds() {
 ((built_fuzz_config == 0)) && SEEDS=$(large_config_seeds) LABEL=config-large \
 	run_fuzzer config -max_len=$((1 << 20)) -len_control=0
 ((built_fuzz_modules == 0)) && run_fuzzer modules
+((built_fuzz_records == 0)) && run_fuzzer records
 
 ((failures == 0))

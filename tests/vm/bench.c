@@ -16,6 +16,7 @@
 #include "netns/netns.h"
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
+#include "format/format.h"
 
 #define BENCH_BYTES (64u << 20)
 
@@ -123,8 +124,80 @@ static void bench_throughput(struct suite *suite)
 	       (unsigned long long)wire, (unsigned long long)veth, veth ? (unsigned long long)(wire * 100 / veth) : 0ull);
 }
 
+/* Kernel calls (the injection points of crash_tests.c) of up and down, for
+ * the default phone and for ten phones. */
+static void bench_calls(void)
+{
+	char text[4096], output[4096];
+	size_t length = 0;
+	struct injection up = { .at = 0 }, down = { .at = 0 };
+
+	for (int index = 0; index < 10; index++)
+		length += format_string(text + length, sizeof(text) - length,
+					"phone\nend netns=yogurt-b%d1 host=ygb%d1-host device=ygb%d1-cont "
+					"address=10.70.%d.1/24\nend netns=yogurt-b%d2 host=ygb%d2-host "
+					"device=ygb%d2-cont address=10.70.%d.2/24\n", index, index, index,
+					index, index, index, index, index);
+	write_text_file("/tmp/bench-ten.conf", text);
+	run_yogurt("down", output, sizeof(output));
+	run_yogurt_injected("up", &up, output, sizeof(output));
+	run_yogurt_injected("down", &down, output, sizeof(output));
+	printf("bench: kernel calls, default phone: up %d, down %d\n", up.calls, down.calls);
+	run_yogurt_injected("up -c /tmp/bench-ten.conf", &up, output, sizeof(output));
+	run_yogurt_injected("down", &down, output, sizeof(output));
+	printf("bench: kernel calls, 10 phones: up %d (%d per phone), down %d\n", up.calls,
+	       up.calls / 10, down.calls);
+}
+
+/* What the records cost: the appends up makes for a phone (a namespace
+ * and a device line per end: write + fdatasync each), and reading them
+ * back, timed over 1,000 phones with yogurt's own functions. */
+static void bench_records(void)
+{
+	enum { PHONES = 1000 };
+	struct report report = { .message = "" };
+	struct owned owned = { .fd = -1 };
+	uint64_t start, appended, loaded;
+	char output[4096];
+	int error = 0;
+
+	run_yogurt("down", output, sizeof(output));
+	start = monotonic_us();
+	for (int index = 0; index < PHONES * PHONE_ENDS && error == 0; index++) {
+		struct owned_end end = { .mount_point_inode = 1000u + (unsigned)index,
+					 .netns_inode = 4026540000u + (unsigned)index,
+					 .host_ifindex = 100u + (unsigned)index };
+
+		format_string(end.netns, sizeof(end.netns), "bench-%d", index);
+		format_string(end.host_device, sizeof(end.host_device), "ygr%d", index);
+		error = owned_record_netns(&owned, &end, &report);
+		if (error == 0)
+			error = owned_record_device(&owned, &end, &report);
+	}
+	appended = monotonic_us() - start;
+	close(owned.fd);
+	memset(&owned, 0, sizeof(owned));
+	start = monotonic_us();
+	error = error ? error : owned_load(&owned, &report);
+	loaded = monotonic_us() - start;
+	if (error == 0 && owned.count != PHONES * PHONE_ENDS)
+		error = -EBADMSG;
+	if (owned.fd >= 0)
+		close(owned.fd);
+	memory_arena_free(&owned.arena);
+	unlink(PHONE_STATE_DIR "/owned");
+	if (error < 0)
+		printf("bench: records: %s %s\n", strerror(-error), report.message);
+	else
+		printf("bench: records, per phone (of 1,000): appending %llu us (4 lines, each write + "
+		       "fdatasync), reading back %llu us\n", (unsigned long long)(appended / PHONES),
+		       (unsigned long long)(loaded / PHONES));
+}
+
 void bench(struct suite *suite, int rounds)
 {
+	bench_calls();
+	bench_records();
 	bench_up(rounds);
 	bench_instructions(suite->topology.phones[0].ends[0].host_device);
 	bench_throughput(suite);

@@ -24,10 +24,24 @@
 #include "nl/nl.h"
 #include "syscalls/syscalls.h"
 
+void read_output(int fd, char *output, size_t size)
+{
+	size_t length = 0;
+
+	while (length < size - 1) {
+		ssize_t got = read(fd, output + length, size - 1 - length);
+
+		if (got <= 0)
+			break;
+		length += (size_t)got;
+	}
+	output[length] = '\0';
+	close(fd);
+}
+
 int run_program(char *const arguments[], int (*prepare)(void), char *output, size_t size)
 {
 	int pipe_fds[2], status = 0;
-	size_t length = 0;
 	pid_t child;
 
 	if (pipe2(pipe_fds, O_CLOEXEC) < 0)
@@ -42,15 +56,7 @@ int run_program(char *const arguments[], int (*prepare)(void), char *output, siz
 		_exit(127);
 	}
 	close(pipe_fds[1]);
-	while (length < size - 1) {
-		ssize_t got = read(pipe_fds[0], output + length, size - 1 - length);
-
-		if (got <= 0)
-			break;
-		length += (size_t)got;
-	}
-	output[length] = '\0';
-	close(pipe_fds[0]);
+	read_output(pipe_fds[0], output, size);
 	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
@@ -271,6 +277,10 @@ int main(int argc, char **argv)
 	} else if (command_line_number("vmtest.modules=")) {
 		printf("KTAP version 1\n# vmtest on the modules PID 1 loaded from the initramfs\n");
 		test_modules(&suite);
+	} else if (command_line_number("vmtest.crash=")) {
+		/* Only the crash tests: a quicker loop while working on them. */
+		printf("KTAP version 1\n# vmtest: crash tests only\n");
+		test_crashes(&suite);
 		print_tally(&suite);
 	} else if (command_line_number("vmtest.no_netkit=")) {
 		printf("KTAP version 1\n# vmtest on a kernel without netkit\n");
@@ -284,6 +294,7 @@ int main(int argc, char **argv)
 		test_attacks(&suite);
 		test_lifecycle(&suite);
 		test_appliance(&suite);
+		test_crashes(&suite);
 		test_init_script(&suite);
 		test_config(&suite);
 		test_many(&suite);

@@ -26,6 +26,10 @@ struct suite {
  * normally. */
 int run_program(char *const arguments[], int (*prepare)(void), char *output, size_t size);
 
+/* Reads fd to its end (or until output is full) into output, NUL-ended,
+ * and closes it. */
+void read_output(int fd, char *output, size_t size);
+
 /* Runs /bin/yogurt with the space-separated arguments in command; stdout
  * and stderr land in output.
  * Returns the exit status, or -1 if it did not exit normally. */
@@ -38,6 +42,23 @@ int run_yogurt_prepared(const char *command, int (*prepare)(void), char *output,
 /* A prepare for run_yogurt_prepared (appliance_tests.c): a seccomp filter
  * under which every BPF_PROG_LOAD fails with EACCES. */
 int deny_program_load(void);
+/* inject.c: runs /bin/yogurt (command split on spaces) under a seccomp
+ * listener that counts its kernel calls (those that can fail; not the
+ * exec, exit, signal mask, pids or clock) in calls; the one numbered at
+ * (1-based; 0: none) fails with an errno that call can return (kill 0), or
+ * the process is killed by SIGKILL as it makes it (kill 1), or is sent
+ * signal there, the call going on (and again at again_at). Returns the
+ * exit status, -1 when killed, -2 when it could not run. */
+struct injection {
+	int at, kill;
+	int signal, again_at;	/* instead: send signal at `at` and again at again_at */
+	int calls;		/* counted */
+	int injected_call;	/* the system call number made to fail, -1: none */
+	int injected_error;
+};
+int run_yogurt_injected(const char *command, struct injection *injection, char *output,
+			size_t size);
+const char *inject_call_name(int number, char *buffer, size_t size);
 
 /* The kernel command line (/proc/cmdline, read once). */
 const char *command_line(void);
@@ -126,6 +147,7 @@ void test_many(struct suite *suite);		/* many_tests.c */
 /* The modules PID 1 loaded from the initramfs (vmtest.modules=1). */
 void test_modules(struct suite *suite);		/* modules_tests.c */
 void test_selftest(struct suite *suite);	/* selftest_tests.c */
+void test_crashes(struct suite *suite);		/* crash_tests.c */
 /* The phones PID 1 built from the kernel command line (mode "two"), or that
  * it refused to build (mode "broken"): config_boot_tests.c */
 void test_config_boot(struct suite *suite, const char *mode);
