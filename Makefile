@@ -145,13 +145,15 @@ $(BUILD)/initramfs.cpio: $(BUILD)/mkcpio initramfs/yogurt.list $(BUILD)/yogurt
 	sed 's|@BUILD@|$(BUILD)|g' initramfs/yogurt.list | $(BUILD)/mkcpio $@ -
 
 # The VM test image: yogurt as /init hands over to the test driver.
+# The VM test driver's buffers outgrow -mcmodel=tiny's 1 MiB reach.
+VMTEST_CFLAGS_aarch64 := -mcmodel=small
 VMTEST_SOURCES := $(wildcard tests/vm/*.c) tests/ktap.c $(LIBRARY_SOURCES) wire/wire_object.S
 
 $(BUILD)/tests/vmtest: $(VMTEST_SOURCES) $(HEADERS) $(BUILD)/wire.embedded.o | $(UAPI)
 	$(check_toolchain)
 	mkdir -p $(BUILD)/tests
-	$(MUSL_CC) $(CFLAGS) -Itests/vm -DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ \
-		$(VMTEST_SOURCES) -static
+	$(MUSL_CC) $(CFLAGS) $(VMTEST_CFLAGS_$(ARCH)) -Itests/vm \
+		-DWIRE_OBJECT='"$(BUILD)/wire.embedded.o"' -o $@ $(VMTEST_SOURCES) -static
 
 # The init script under test is the shipped one, for yogurt at /bin/yogurt.
 $(BUILD)/tests/yogurt.init: dist/sysvinit/yogurt.in
