@@ -41,6 +41,10 @@ socklen_t probe_endpoint_size(const union probe_address *endpoint)
 	return endpoint->any.sa_family == AF_INET6 ? sizeof(endpoint->v6) : sizeof(endpoint->v4);
 }
 
+/* A ping's echoes, one every PROBE_RESEND_MS until a reply or the timeout. */
+#define PROBE_ECHOES 32
+#define PROBE_RESEND_MS 250
+
 /* Milliseconds left until deadline (monotonic_us), never negative. */
 static int remaining_ms(uint64_t deadline)
 {
@@ -74,31 +78,51 @@ static uint16_t checksum(uint32_t sum, const void *data, size_t length)
 	return htons((uint16_t)~sum);
 }
 
-/* An ICMP or ICMPv6 reply to our echo, from `to`? IPv4 raw sockets hand
- * over the IP header too; IPv6 ones do not. */
-static int is_our_reply(int family, const unsigned char *packet, ssize_t length, const void *to,
-			uint16_t identifier)
+/* The sequence number of an ICMP or ICMPv6 reply to our echo from `to`, or
+ * -1. IPv4 raw sockets hand over the IP header too; IPv6 ones do not. */
+static int our_reply(int family, const unsigned char *packet, ssize_t length, const void *to,
+		     uint16_t identifier)
 {
 	if (family == AF_INET) {
 		struct ip header;
 		struct icmphdr reply;
 
 		if (length < (ssize_t)sizeof(header))
-			return 0;
+			return -1;
 		memcpy(&header, packet, sizeof(header));
 		if (length < (ssize_t)(header.ip_hl * 4 + sizeof(reply)) ||
 		    memcmp(&header.ip_src, to, 4) != 0)
-			return 0;
+			return -1;
 		memcpy(&reply, packet + header.ip_hl * 4, sizeof(reply));
-		return reply.type == ICMP_ECHOREPLY && reply.un.echo.id == htons(identifier);
+		return reply.type == ICMP_ECHOREPLY && reply.un.echo.id == htons(identifier) ?
+		       ntohs(reply.un.echo.sequence) : -1;
 	} else {
 		struct icmp6_hdr reply;
 
 		if (length < (ssize_t)sizeof(reply))
-			return 0;
+			return -1;
 		memcpy(&reply, packet, sizeof(reply));
-		return reply.icmp6_type == ICMP6_ECHO_REPLY && reply.icmp6_id == htons(identifier);
+		return reply.icmp6_type == ICMP6_ECHO_REPLY && reply.icmp6_id == htons(identifier) ?
+		       ntohs(reply.icmp6_seq) : -1;
 	}
+}
+
+/* Sends echo number `sequence` (its checksum is the kernel's for ICMPv6,
+ * RFC 3542). */
+static int send_echo(int fd, int family, unsigned char *request, size_t size,
+		     const union probe_address *target, uint16_t sequence)
+{
+	request[2] = request[3] = 0;
+	request[6] = (uint8_t)(sequence >> 8);
+	request[7] = (uint8_t)sequence;
+	if (family == AF_INET) {
+		uint16_t sum = checksum(0, request, size);
+
+		memcpy(request + 2, &sum, 2);
+	}
+	if (sendto(fd, request, size, 0, &target->any, probe_endpoint_size(target)) < 0)
+		return -errno;
+	return 0;
 }
 
 int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, int timeout_ms,
@@ -106,50 +130,58 @@ int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, in
 {
 	unsigned char request[8 + 1472];
 	uint16_t identifier = (uint16_t)((uint64_t)getpid() ^ monotonic_us());
+	uint64_t sent_us[PROBE_ECHOES], deadline;
 	union probe_address target;
-	uint64_t start, deadline;
+	uint16_t sent = 0;
 	int fd, error = 0;
 
 	if (payload_size > sizeof(request) - 8)
 		return -EMSGSIZE;
 	probe_endpoint(&target, family, to, 0);
-	/* Echo header: type, code, checksum, identifier, sequence 1. */
+	/* Echo header: type, code, checksum, identifier, sequence. */
 	memset(request, 0, 8 + payload_size);
 	request[0] = family == AF_INET ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
 	request[4] = (uint8_t)(identifier >> 8);
 	request[5] = (uint8_t)identifier;
-	request[7] = 1;
 	for (size_t index = 0; index < payload_size; index++)
 		request[8 + index] = (uint8_t)index;
-	if (family == AF_INET) {
-		uint16_t sum = checksum(0, request, 8 + payload_size);
-
-		memcpy(request + 2, &sum, 2);
-	}
-	/* The kernel fills in ICMPv6 checksums itself (RFC 3542). */
 	fd = netns_socket(netns_fd, family, SOCK_RAW,
 			  family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 	if (fd < 0)
 		return fd;
-	start = monotonic_us();
-	deadline = start + (uint64_t)timeout_ms * 1000;
-	if (sendto(fd, request, 8 + payload_size, 0, &target.any, probe_endpoint_size(&target)) < 0)
-		error = -errno;
+	deadline = monotonic_us() + (uint64_t)timeout_ms * 1000;
 	while (error == 0) {
 		unsigned char packet[1600];
 		union probe_address from;
 		socklen_t from_size = sizeof(from);
 		ssize_t length;
+		int sequence, wait_ms = remaining_ms(deadline);
 
-		error = wait_for(fd, POLLIN, remaining_ms(deadline));
+		/* Again every PROBE_RESEND_MS: a device just set up drops what
+		 * it is given until the kernel's link watch has activated its
+		 * queue, a moment later. */
+		if (sent < PROBE_ECHOES && (sent == 0 || monotonic_us() >= sent_us[sent - 1] +
+					    PROBE_RESEND_MS * 1000)) {
+			sent_us[sent] = monotonic_us();
+			sent++;
+			error = send_echo(fd, family, request, 8 + payload_size, &target, sent);
+			if (error < 0)
+				break;
+		}
+		if (sent < PROBE_ECHOES && wait_ms > PROBE_RESEND_MS)
+			wait_ms = PROBE_RESEND_MS;
+		error = wait_for(fd, POLLIN, wait_ms);
+		if (error == -ETIMEDOUT && remaining_ms(deadline) > 0)
+			error = 0;
 		if (error < 0)
 			break;
-		length = recvfrom(fd, packet, sizeof(packet), 0, &from.any, &from_size);
-		if (family == AF_INET6 && memcmp(&from.v6.sin6_addr, to, 16) != 0)
+		length = recvfrom(fd, packet, sizeof(packet), MSG_DONTWAIT, &from.any, &from_size);
+		if (length < 0 || (family == AF_INET6 && memcmp(&from.v6.sin6_addr, to, 16) != 0))
 			continue;
-		if (is_our_reply(family, packet, length, to, identifier)) {
+		sequence = our_reply(family, packet, length, to, identifier);
+		if (sequence >= 1 && sequence <= sent) {
 			if (rtt_us)
-				*rtt_us = monotonic_us() - start;
+				*rtt_us = monotonic_us() - sent_us[sequence - 1];
 			break;
 		}
 	}

@@ -243,6 +243,37 @@ static int command_line_number(const char *key)
 	return found ? atoi(found + strlen(key)) : 0;
 }
 
+/* The main boot's suites, in the order they run: each leaves the phone
+ * PID 1 built as it found it. */
+static const struct {
+	const char *name;
+	void (*run)(struct suite *suite);
+} suites[] = {
+	{ "phone", test_phone }, { "traffic", test_traffic }, { "attach", test_attach },
+	{ "attacks", test_attacks }, { "lifecycle", test_lifecycle },
+	{ "appliance", test_appliance }, { "crashes", test_crashes },
+	{ "init_script", test_init_script }, { "config", test_config }, { "many", test_many },
+	{ "selftest", test_selftest },
+};
+
+/* Every suite, or those only names (vmtest.only=many,selftest: a quicker
+ * loop while working on them). */
+static void run_suites(struct suite *suite, const char *only)
+{
+	for (size_t index = 0; index < sizeof(suites) / sizeof(suites[0]); index++) {
+		size_t length = strlen(suites[index].name);
+		int wanted = !only[0];
+
+		for (const char *word = only; *word && !wanted; word += strcspn(word, ",")) {
+			word += *word == ',';
+			wanted = strncmp(word, suites[index].name, length) == 0 &&
+				 (word[length] == ',' || word[length] == '\0');
+		}
+		if (wanted)
+			suites[index].run(suite);
+	}
+}
+
 static void print_tally(const struct suite *suite)
 {
 	printf("# vmtest: %d passed, %d failed\n", suite->ktap.number - suite->ktap.failed,
@@ -253,7 +284,7 @@ int main(int argc, char **argv)
 {
 	struct suite suite = { 0 };
 	int rounds = command_line_number("vmtest.bench=");
-	char config_mode[32], scale[64];
+	char config_mode[32], scale[64], only[256];
 
 	/* The kernel's floor, run by bench_scale as a process of its own. */
 	if (argc > 1 && strcmp(argv[1], "floor") == 0)
@@ -277,28 +308,17 @@ int main(int argc, char **argv)
 	} else if (command_line_number("vmtest.modules=")) {
 		printf("KTAP version 1\n# vmtest on the modules PID 1 loaded from the initramfs\n");
 		test_modules(&suite);
-	} else if (command_line_number("vmtest.crash=")) {
-		/* Only the crash tests: a quicker loop while working on them. */
-		printf("KTAP version 1\n# vmtest: crash tests only\n");
-		test_crashes(&suite);
-		print_tally(&suite);
 	} else if (command_line_number("vmtest.no_netkit=")) {
 		printf("KTAP version 1\n# vmtest on a kernel without netkit\n");
 		test_no_netkit(&suite);
 		print_tally(&suite);
 	} else {
 		printf("KTAP version 1\n# vmtest on the phone that yogurt (PID 1) built\n");
-		test_phone(&suite);
-		test_traffic(&suite);
-		test_attach(&suite);
-		test_attacks(&suite);
-		test_lifecycle(&suite);
-		test_appliance(&suite);
-		test_crashes(&suite);
-		test_init_script(&suite);
-		test_config(&suite);
-		test_many(&suite);
-		test_selftest(&suite);
+		command_line_word("vmtest.only=", only, sizeof(only));
+		/* vmtest.repeat=N: the suites N times over, to catch a flake. */
+		for (int round = command_line_number("vmtest.repeat="); round > 1; round--)
+			run_suites(&suite, only);
+		run_suites(&suite, only);
 		print_tally(&suite);
 	}
 	printf("vmtest: done\n");
