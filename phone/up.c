@@ -508,30 +508,37 @@ static int ensure_wire(struct up_context *context, const struct phone *phone,
 	return 0;
 }
 
-static int configured(const struct topology *topology, const char *netns)
-{
-	for (size_t index = 0; index < topology->count; index++)
-		for (int side = 0; side < PHONE_ENDS; side++)
-			if (strcmp(topology->phones[index].ends[side].netns, netns) == 0)
-				return 1;
-	return 0;
-}
-
-/* Ends yogurt made that the configuration no longer has. */
+/* Ends yogurt made that the configuration no longer has: the records'
+ * namespaces looked up in an index of the configuration's. */
 static int remove_unconfigured(struct up_context *context)
 {
-	for (size_t index = context->owned.count; index-- > 0;) {
-		struct owned_end record = context->owned.ends[index];
-		int error;
+	const struct topology *topology = context->topology;
+	struct end_index configured = { 0 };
+	struct end_clash clash;
+	int error = 0;
 
-		if (configured(context->topology, record.netns))
+	for (size_t end = 0; end < topology->count * PHONE_ENDS && error == 0; end++) {
+		error = end_index_add(&configured, topology, end, &clash);
+		/* A clash was refused when the configuration was read. */
+		if (error == -EEXIST)
+			error = 0;
+	}
+	if (error < 0) {
+		end_index_free(&configured);
+		return report_error(context->report, error, "no memory for an index of %zu phones",
+				    topology->count);
+	}
+	for (size_t index = context->owned.count; index-- > 0 && error == 0;) {
+		struct owned_end record = context->owned.ends[index];
+
+		if (end_index_find(&configured, topology, END_NETNS, record.netns) >= 0)
 			continue;
 		error = phone_remove_end(&context->host, &record, context->out, context->report);
-		if (error < 0)
-			return error;
-		owned_forget(&context->owned, record.netns);
+		if (error == 0)
+			owned_forget(&context->owned, record.netns);
 	}
-	return 0;
+	end_index_free(&configured);
+	return error;
 }
 
 /* SIGINT, SIGTERM or SIGHUP came: stop here, and roll back as for an error. */
