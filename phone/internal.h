@@ -230,8 +230,8 @@ socklen_t probe_endpoint_size(const union probe_address *endpoint);
 
 /* ICMP or ICMPv6 echoes from inside netns_fd to `to` (family AF_INET or
  * AF_INET6), a new one every 250 ms; 0 when a reply came within timeout_ms
- * (its echo's round trip in *rtt_us, may be NULL), -ETIMEDOUT when none did. payload_size bytes of
- * payload (0 to 1472) follow the echo header. */
+ * (its echo's round trip in *rtt_us, may be NULL), -ETIMEDOUT when none
+ * did. payload_size bytes of payload (0 to 1472) follow the echo header. */
 int probe_ping(int netns_fd, int family, const void *to, size_t payload_size, int timeout_ms,
 	       uint64_t *rtt_us);
 
