@@ -14,8 +14,8 @@ commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
 # bpftool: the tests' oracle for instruction counts after load.
 # aarch64: musl for arm64 (musl-dev:arm64 brings aarch64-linux-musl-gcc, which
 # drives the system gcc with arm64's musl; gcc-aarch64-linux-gnu is that
-# cross gcc and brings the kernel's arm64 uAPI headers), and QEMU's arm
-# machines. arm64 packages need dpkg --add-architecture arm64, done below.
+# cross gcc; linux-libc-dev-arm64-cross has the kernel's arm64 uAPI headers,
+# which gcc only recommends), and QEMU's arm machines. arm64 packages need dpkg --add-architecture arm64, done below.
 # mandoc: the man pages' lint; busybox-static: the init script's shell in
 # the VM image (/bin/busybox; the arm64 one is fetched by
 # scripts/fetch-busybox.sh, as it cannot be installed beside it);
@@ -24,7 +24,8 @@ commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
 # them (with their shared libraries) into its VM image, for the breakdown
 # by phase and the iproute2 comparison.
 packages=(musl-tools clang llvm qemu-system-x86 cpio iproute2 libbpf-dev gcc make libc6-dev
-	libclang-rt-14-dev bpftool musl-dev:arm64 gcc-aarch64-linux-gnu qemu-system-arm
+	libclang-rt-14-dev bpftool musl-dev:arm64 gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross
+	qemu-system-arm
 	mandoc busybox-static systemd man-db strace)
 
 missing=()
@@ -75,3 +76,5 @@ fi
 for c in "${commands[@]}"; do
 	command -v "$c" >/dev/null || { echo "deps: $c still missing after install" >&2; exit 1; }
 done
+[[ -d /usr/aarch64-linux-gnu/include/asm ]] ||
+	{ echo "deps: arm64 uAPI headers still missing after install" >&2; exit 1; }
