@@ -15,7 +15,8 @@ commands=(musl-gcc clang llc qemu-system-x86_64 cpio ip gcc make bpftool
 # aarch64: musl for arm64 (musl-dev:arm64 brings aarch64-linux-musl-gcc, which
 # drives the system gcc with arm64's musl; gcc-aarch64-linux-gnu is that
 # cross gcc; linux-libc-dev-arm64-cross has the kernel's arm64 uAPI headers,
-# which gcc only recommends), and QEMU's arm machines. arm64 packages need dpkg --add-architecture arm64, done below.
+# which gcc only recommends), and QEMU's arm machines. arm64 packages need
+# dpkg --add-architecture arm64, done below.
 # mandoc: the man pages' lint; busybox-static: the init script's shell in
 # the VM image (/bin/busybox; the arm64 one is fetched by
 # scripts/fetch-busybox.sh, as it cannot be installed beside it);
@@ -28,6 +29,7 @@ packages=(musl-tools clang llvm qemu-system-x86 cpio iproute2 libbpf-dev gcc mak
 	qemu-system-arm
 	mandoc busybox-static systemd man-db strace)
 
+arm64_uapi=/usr/aarch64-linux-gnu/include/asm
 missing=()
 for c in "${commands[@]}"; do
 	command -v "$c" >/dev/null || missing+=("$c")
@@ -35,7 +37,7 @@ done
 [[ -e /usr/include/bpf/bpf_helpers.h ]] || missing+=(bpf_helpers.h)
 compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' >/dev/null ||
 	missing+=(libFuzzer)
-[[ -d /usr/aarch64-linux-gnu/include/asm ]] || missing+=(arm64-uapi-headers)
+[[ -d $arm64_uapi ]] || missing+=(arm64-uapi-headers)
 # Debian's dynamic busybox would pass `command -v`; the VM image needs the static one.
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' ||
 	missing+=(busybox-static)
@@ -76,5 +78,4 @@ fi
 for c in "${commands[@]}"; do
 	command -v "$c" >/dev/null || { echo "deps: $c still missing after install" >&2; exit 1; }
 done
-[[ -d /usr/aarch64-linux-gnu/include/asm ]] ||
-	{ echo "deps: arm64 uAPI headers still missing after install" >&2; exit 1; }
+[[ -d $arm64_uapi ]] || { echo "deps: $arm64_uapi still missing after install" >&2; exit 1; }

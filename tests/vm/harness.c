@@ -283,7 +283,7 @@ static void print_tally(const struct suite *suite)
 int main(int argc, char **argv)
 {
 	struct suite suite = { 0 };
-	int rounds = command_line_number("vmtest.bench=");
+	int rounds = command_line_number("vmtest.bench="), repeat;
 	char config_mode[32], scale[64], only[256];
 
 	/* The kernel's floor, run by bench_scale as a process of its own. */
@@ -316,9 +316,9 @@ int main(int argc, char **argv)
 		printf("KTAP version 1\n# vmtest on the phone that yogurt (PID 1) built\n");
 		command_line_word("vmtest.only=", only, sizeof(only));
 		/* vmtest.repeat=N: the suites N times over, to catch a flake. */
-		for (int round = command_line_number("vmtest.repeat="); round > 1; round--)
+		repeat = command_line_number("vmtest.repeat=");
+		for (int round = 0; round < (repeat > 1 ? repeat : 1); round++)
 			run_suites(&suite, only);
-		run_suites(&suite, only);
 		print_tally(&suite);
 	}
 	printf("vmtest: done\n");
